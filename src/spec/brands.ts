@@ -1,0 +1,211 @@
+/**
+ * Branded numbers: quantities that a mix-up would silently corrupt get their own type. A `LogProb`
+ * cannot be passed where a `Probability` is expected, an intrinsic reward cannot be passed as an
+ * extrinsic one.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import { bounded } from './codec.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @since 0.1.0 @category model */
+export interface LogProbBrand {
+  readonly LogProb: unique symbol
+}
+/**
+ * Natural log of a probability: a finite number ≤ 0.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const LogProb = bounded<'LogProb', LogProbBrand>('LogProb', { max: 0 })
+/** @since 0.1.0 @category model */
+export type LogProb = t.TypeOf<typeof LogProb>
+
+/** @since 0.1.0 @category model */
+export interface ProbabilityBrand {
+  readonly Probability: unique symbol
+}
+/**
+ * A probability in [0, 1].
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const Probability = bounded<'Probability', ProbabilityBrand>('Probability', { min: 0, max: 1 })
+/** @since 0.1.0 @category model */
+export type Probability = t.TypeOf<typeof Probability>
+
+/** @since 0.1.0 @category model */
+export interface RewardBrand {
+  readonly Reward: unique symbol
+}
+/**
+ * An extrinsic (environment) reward: any finite number.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const Reward = bounded<'Reward', RewardBrand>('Reward', {})
+/** @since 0.1.0 @category model */
+export type Reward = t.TypeOf<typeof Reward>
+
+/** @since 0.1.0 @category model */
+export interface IntrinsicRewardBrand {
+  readonly IntrinsicReward: unique symbol
+}
+/**
+ * An intrinsic (novelty) reward, before its coefficient: a number in [0, 1] (0 when none is earned).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const IntrinsicReward = bounded<'IntrinsicReward', IntrinsicRewardBrand>('IntrinsicReward', {
+  min: 0,
+  max: 1
+})
+/** @since 0.1.0 @category model */
+export type IntrinsicReward = t.TypeOf<typeof IntrinsicReward>
+
+/** @since 0.1.0 @category model */
+export interface ScoreBrand {
+  readonly Score: unique symbol
+}
+/**
+ * An environment's progress score in [0, 100] (ScienceWorld convention).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const Score = bounded<'Score', ScoreBrand>('Score', { min: 0, max: 100 })
+/** @since 0.1.0 @category model */
+export type Score = t.TypeOf<typeof Score>
+
+/** @since 0.1.0 @category model */
+export interface TokenIdBrand {
+  readonly TokenId: unique symbol
+}
+/**
+ * A token id: an integer ≥ 0.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const TokenId = bounded<'TokenId', TokenIdBrand>('TokenId', {
+  min: 0,
+  max: 2 ** 31 - 1,
+  integer: true
+})
+/** @since 0.1.0 @category model */
+export type TokenId = t.TypeOf<typeof TokenId>
+
+/** @since 0.1.0 @category model */
+export interface SeedBrand {
+  readonly Seed: unique symbol
+}
+/**
+ * A PRNG seed: an unsigned 32-bit integer.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const Seed = bounded<'Seed', SeedBrand>('Seed', { min: 0, max: 2 ** 32 - 1, integer: true })
+/** @since 0.1.0 @category model */
+export type Seed = t.TypeOf<typeof Seed>
+
+/** @since 0.1.0 @category model */
+export interface PositiveIntBrand {
+  readonly PositiveInt: unique symbol
+}
+/**
+ * An integer ≥ 1 (group size, capacity, step limits, …).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const PositiveInt = bounded<'PositiveInt', PositiveIntBrand>('PositiveInt', {
+  min: 1,
+  max: 2 ** 31 - 1,
+  integer: true
+})
+/** @since 0.1.0 @category model */
+export type PositiveInt = t.TypeOf<typeof PositiveInt>
+
+/** @since 0.1.0 @category model */
+export interface NonNegativeIntBrand {
+  readonly NonNegativeInt: unique symbol
+}
+/**
+ * An integer ≥ 0.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const NonNegativeInt = bounded<'NonNegativeInt', NonNegativeIntBrand>('NonNegativeInt', {
+  min: 0,
+  max: 2 ** 31 - 1,
+  integer: true
+})
+/** @since 0.1.0 @category model */
+export type NonNegativeInt = t.TypeOf<typeof NonNegativeInt>
+
+/** @since 0.1.0 @category model */
+export interface NonNegativeBrand {
+  readonly NonNegative: unique symbol
+}
+/**
+ * A finite number ≥ 0 (coefficients such as β or the entropy coefficient).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const NonNegative = bounded<'NonNegative', NonNegativeBrand>('NonNegative', { min: 0 })
+/** @since 0.1.0 @category model */
+export type NonNegative = t.TypeOf<typeof NonNegative>
+
+/** @since 0.1.0 @category model */
+export interface PositiveBrand {
+  readonly Positive: unique symbol
+}
+/**
+ * A finite number > 0 (temperatures, learning rates, clamps).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const Positive = bounded<'Positive', PositiveBrand>('Positive', { min: 0, minExclusive: true })
+/** @since 0.1.0 @category model */
+export type Positive = t.TypeOf<typeof Positive>
+
+/** @since 0.1.0 @category model */
+export interface UnitIntervalBrand {
+  readonly UnitInterval: unique symbol
+}
+/**
+ * A number in [0, 1] that is not a probability of an event (a threshold on cosine similarity, a
+ * discount factor, …).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const UnitInterval = bounded<'UnitInterval', UnitIntervalBrand>('UnitInterval', { min: 0, max: 1 })
+/** @since 0.1.0 @category model */
+export type UnitInterval = t.TypeOf<typeof UnitInterval>
+
+/** @since 0.1.0 @category model */
+export interface CosineBrand {
+  readonly Cosine: unique symbol
+}
+/**
+ * A cosine similarity in [-1, 1].
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const Cosine = bounded<'Cosine', CosineBrand>('Cosine', { min: -1, max: 1 })
+/** @since 0.1.0 @category model */
+export type Cosine = t.TypeOf<typeof Cosine>
