@@ -502,7 +502,7 @@ const paperRaw = {
     stepNormalizeByStd: false
   },
   clip: { epsLow: 0.2, epsHigh: 0.2, dualClip: null, logRatioClamp: 20 },
-  mask: { enabled: true, rule: 'tokenProb', scope: 'all', delta: 1e-3, minOldLogProb: -5 },
+  mask: { enabled: true, rule: 'tokenProb', scope: 'offPolicy', delta: 1e-3, minOldLogProb: -5 },
   kl: { beta: 0.001, estimator: 'k3', logRatioClamp: 20, valueClamp: 10 },
   loss: { aggregation: 'token-mean', normLength: 32, entropyCoef: 0 },
   memory: {
@@ -585,6 +585,23 @@ const deepMerge = (base: unknown, over: unknown): unknown => {
 }
 
 /**
+ * Constraints between fields that a per-field codec cannot state; each problem names its fields.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const crossFieldProblems = (c: Config): ReadonlyArray<string> => [
+  ...(c.modes.withTipsBelow < c.modes.offPolicyBelow
+    ? [
+        `at modes.withTipsBelow: must be ≥ modes.offPolicyBelow (${c.modes.offPolicyBelow}), got ${c.modes.withTipsBelow}`
+      ]
+    : []),
+  ...(c.clip.dualClip !== null && c.clip.dualClip <= 1
+    ? [`at clip.dualClip: must be null or > 1, got ${c.clip.dualClip}`]
+    : [])
+]
+
+/**
  * Decode a (possibly partial) configuration: `overrides` is merged field by field onto the preset it
  * names (`preset`, default `paper`) and the result is decoded strictly. Unknown or misspelled keys at
  * any depth are errors naming their path, with the closest known key suggested.
@@ -605,7 +622,13 @@ export const decodeConfig = (overrides: unknown): E.Either<DecodeError, Config> 
   return pipe(
     decodeWith(PresetName, 'config')(presetName),
     E.mapLeft((e) => ({ ...e, problems: e.problems.map((p) => p.replace('(root)', 'preset')) })),
-    E.chain((name) => decodeWith(Config, 'config')(deepMerge(presets[name], overrides)))
+    E.chain((name) => decodeWith(Config, 'config')(deepMerge(presets[name], overrides))),
+    E.chain((c) => {
+      const problems = crossFieldProblems(c)
+      return problems.length === 0
+        ? E.right(c)
+        : E.left({ _tag: 'DecodeError' as const, what: 'config', problems })
+    })
   )
 }
 

@@ -46,7 +46,7 @@ export const arbitraryOf = <A>(codec: t.Type<A, unknown, unknown>): fc.Arbitrary
       const props = c.props ?? (c.type as AnyCodec | undefined)?.props ?? {}
       const rec: Record<string, fc.Arbitrary<unknown>> = {}
       for (const [k, v] of Object.entries(props)) rec[k] = arbitraryOf(v as t.Mixed)
-      return fc.record(rec) as unknown as fc.Arbitrary<A>
+      return fc.record(rec, { noNullPrototype: true }) as unknown as fc.Arbitrary<A>
     }
     case 'LiteralType':
       return fc.constant(c.value) as unknown as fc.Arbitrary<A>

@@ -1,0 +1,136 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
+import {
+  Config,
+  configDocs,
+  crossFieldProblems,
+  decodeConfig,
+  leafPaths,
+  officialPreset,
+  paperPreset,
+  presets
+} from '../../src/spec/config.ts'
+import { arbitraryOf } from '../support/arbitrary.ts'
+import { property } from '../support/property.ts'
+
+const configArb = arbitraryOf(Config)
+
+property('every value generated from the Config codec’s arbitrary decodes', [configArb], (c) => {
+  assert.ok(E.isRight(Config.decode(c)))
+})
+
+property(
+  'decoding a full config is the identity on configs that meet the cross-field constraints',
+  [configArb],
+  (c) => {
+    fc.pre(crossFieldProblems(c).length === 0)
+    const d = decodeConfig(c)
+    assert.ok(E.isRight(d))
+    assert.deepEqual(d.right, c)
+  }
+)
+
+const paths = leafPaths(Config.props)
+const get = (o: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown>)[k], o)
+const setPath = (path: string, v: unknown): Record<string, unknown> => {
+  const keys = path.split('.')
+  return keys.reduceRight<Record<string, unknown>>((acc, k) => ({ [k]: acc }), v as Record<string, unknown>)
+}
+
+property(
+  'an unknown key at any depth is rejected with a message naming its path',
+  [fc.constantFrom(...paths), fc.stringMatching(/^[a-z][a-zA-Z]{2,12}$/)],
+  (path, junk) => {
+    const parent = path.split('.').slice(0, -1)
+    const known = Object.keys(
+      parent.length === 0 ? paperPreset : (get(paperPreset, parent.join('.')) as object)
+    )
+    fc.pre(!known.includes(junk) && junk !== 'preset')
+    const badPath = [...parent, junk].join('.')
+    const d = decodeConfig(setPath(badPath, 1))
+    assert.ok(E.isLeft(d), `accepted unknown key ${badPath}`)
+    assert.ok(
+      d.left.problems.some((p) => p.startsWith(`at ${badPath}:`) && p.includes('unknown key')),
+      d.left.problems.join('\n')
+    )
+  }
+)
+
+property(
+  'a value of the wrong type is rejected with a message naming the field path',
+  [fc.constantFrom(...paths.filter((p) => p !== 'preset'))],
+  (path) => {
+    const d = decodeConfig(setPath(path, 'not-a-valid-value-🙂'))
+    assert.ok(E.isLeft(d), `accepted a string at ${path}`)
+    assert.ok(
+      d.left.problems.some((p) => p.startsWith(`at ${path}:`)),
+      d.left.problems.join('\n')
+    )
+  }
+)
+
+test('a misspelled key gets the closest known key suggested', () => {
+  const d = decodeConfig({ clip: { epsHihg: 0.3 } })
+  assert.ok(E.isLeft(d))
+  assert.match(
+    d.left.problems[0] as string,
+    /^at clip\.epsHihg: unknown key "epsHihg" \(did you mean "epsHigh"\?\)/
+  )
+})
+
+test('out-of-range numbers name the field and the range', () => {
+  const d = decodeConfig({ rollout: { groupSize: 0 }, modes: { memoryProb: 1.5 } })
+  assert.ok(E.isLeft(d))
+  assert.deepEqual(d.left.problems, [
+    'at rollout.groupSize: expected PositiveInt (integer in [1, 2147483647]), got 0',
+    'at modes.memoryProb: expected Probability (finite number in [0, 1]), got 1.5'
+  ])
+})
+
+test('configDocs documents exactly the fields of Config, each with meaning, range and symbol', () => {
+  assert.deepEqual([...Object.keys(configDocs)].sort(), [...paths].sort())
+  for (const [k, d] of Object.entries(configDocs)) {
+    assert.ok(d.meaning.length > 5 && d.range.length > 0 && d.symbol.length > 0, k)
+  }
+})
+
+test('the presets decode and differ exactly where empo2.md §5 says', () => {
+  for (const p of Object.values(presets)) assert.ok(E.isRight(Config.decode(p)))
+  const diff = paths.filter(
+    (p) => JSON.stringify(get(paperPreset, p)) !== JSON.stringify(get(officialPreset, p))
+  )
+  assert.deepEqual(diff.sort(), [
+    'clip.dualClip',
+    'clip.epsHigh',
+    'kl.beta',
+    'loss.aggregation',
+    'mask.enabled',
+    'mask.rule',
+    'memory.embed',
+    'memory.retrieval',
+    'memory.scope',
+    'memory.tipPlacement',
+    'memory.write',
+    'modes.rule',
+    'novelty.coef',
+    'novelty.rule',
+    'preset'
+  ])
+})
+
+test('decodeConfig with no overrides gives the paper preset; preset: official gives the official one', () => {
+  assert.deepEqual(decodeConfig({}), E.right(paperPreset))
+  assert.deepEqual(decodeConfig({ preset: 'official' }), E.right(officialPreset))
+})
+
+test('cross-field constraints are enforced with messages naming both fields', () => {
+  const d = decodeConfig({ modes: { offPolicyBelow: 0.5, withTipsBelow: 0.25 }, clip: { dualClip: 0.5 } })
+  assert.ok(E.isLeft(d))
+  assert.deepEqual(d.left.problems, [
+    'at modes.withTipsBelow: must be ≥ modes.offPolicyBelow (0.5), got 0.25',
+    'at clip.dualClip: must be null or > 1, got 0.5'
+  ])
+})

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
+import * as D from '../../src/spec/data.ts'
+import * as B from '../../src/spec/brands.ts'
+import { arbitraryOf } from '../support/arbitrary.ts'
+import { property } from '../support/property.ts'
+
+const codecs: ReadonlyArray<readonly [string, t.Type<unknown, unknown, unknown>]> = [
+  ['RolloutMode', D.RolloutMode],
+  ['UpdateMode', D.UpdateMode],
+  ['ModeCombination', D.ModeCombination],
+  ['Step', D.Step],
+  ['Trajectory', D.Trajectory],
+  ['Group', D.Group],
+  ['MemoryEntry', D.MemoryEntry],
+  ['Memory', D.Memory],
+  ['NoveltyMemory', D.NoveltyMemory],
+  ['TrainingSample', D.TrainingSample],
+  ...(Object.entries(B).filter(([, v]) => typeof v === 'object' && v !== null && 'bounds' in v) as [
+    string,
+    t.Type<unknown, unknown, unknown>
+  ][])
+]
+
+for (const [name, codec] of codecs) {
+  property(
+    `every value generated from the ${name} codec’s arbitrary decodes and round-trips`,
+    [arbitraryOf(codec)],
+    (v) => {
+      const d = codec.decode(v)
+      assert.ok(E.isRight(d))
+      assert.deepEqual(codec.encode(d.right), v)
+    }
+  )
+}
+
+property(
+  'bounded numbers reject every value outside their bounds',
+  [fc.constantFrom(B.LogProb, B.Probability, B.Score, B.PositiveInt, B.UnitInterval, B.Cosine), fc.double()],
+  (codec, x) => {
+    const b = codec.bounds
+    const inside =
+      Number.isFinite(x) &&
+      (b.integer !== true || Number.isInteger(x)) &&
+      (b.min === undefined || x >= b.min) &&
+      (b.max === undefined || x <= b.max)
+    assert.equal(E.isRight(codec.decode(x)), inside)
+  }
+)
+
+property(
+  'a sample’s mode combination is off-policy only for a memory rollout updated off-policy',
+  [arbitraryOf(D.RolloutMode), arbitraryOf(D.UpdateMode)],
+  (r, u) => {
+    const m = D.modeCombination(r, u)
+    assert.equal(m === 'offPolicy', D.isWithTips(r) && D.isOffPolicy(u))
+    assert.equal(m === 'onPolicyNoMemory', !D.isWithTips(r))
+  }
+)
