@@ -36,7 +36,7 @@ const numberArb = (b: NumberBounds): fc.Arbitrary<number> => {
 }
 
 /** An arbitrary for every value the codec accepts (within documented practical bounds). */
-export const arbitraryOf = <A>(codec: t.Type<A, unknown, unknown>): fc.Arbitrary<A> => {
+export const arbitraryOf = <A, O = A>(codec: t.Type<A, O, unknown>): fc.Arbitrary<A> => {
   const c = codec as unknown as AnyCodec
   if (c.bounds !== undefined) return numberArb(c.bounds) as unknown as fc.Arbitrary<A>
   switch (c._tag) {
