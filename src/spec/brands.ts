@@ -209,3 +209,22 @@ export interface CosineBrand {
 export const Cosine = bounded<'Cosine', CosineBrand>('Cosine', { min: -1, max: 1 })
 /** @since 0.1.0 @category model */
 export type Cosine = t.TypeOf<typeof Cosine>
+
+/** @since 0.1.0 @category model */
+export interface LogClampBrand {
+  readonly LogClamp: unique symbol
+}
+/**
+ * A clamp on a log-ratio, in (0, 80]: `exp(80)` is finite in float32 (whose limit is `exp(88.7)`),
+ * so a clamped ratio can never overflow on any backend.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const LogClamp = bounded<'LogClamp', LogClampBrand>('LogClamp', {
+  min: 0,
+  minExclusive: true,
+  max: 80
+})
+/** @since 0.1.0 @category model */
+export type LogClamp = t.TypeOf<typeof LogClamp>

@@ -18,7 +18,8 @@ import {
   Probability,
   Seed,
   UnitInterval,
-  Cosine
+  Cosine,
+  LogClamp
 } from './brands.ts'
 
 // -------------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ export const ClipConfig = strict(
     epsLow: UnitInterval,
     epsHigh: NonNegative,
     dualClip: t.union([t.null, Positive]),
-    logRatioClamp: Positive
+    logRatioClamp: LogClamp
   },
   'ClipConfig'
 )
@@ -113,7 +114,7 @@ export const KlConfig = strict(
   {
     beta: NonNegative,
     estimator: KlEstimator,
-    logRatioClamp: Positive,
+    logRatioClamp: LogClamp,
     valueClamp: Positive
   },
   'KlConfig'
@@ -332,7 +333,7 @@ export const configDocs: Readonly<Record<string, FieldDoc>> = {
   },
   'clip.logRatioClamp': {
     meaning: 'The log-ratio is clamped to ±this before exp.',
-    range: '> 0',
+    range: '(0, 80]',
     symbol: '—',
     note: 'reference code: 20'
   },
@@ -363,7 +364,7 @@ export const configDocs: Readonly<Record<string, FieldDoc>> = {
     range: 'k1 | k2 | k3',
     symbol: 'KL'
   },
-  'kl.logRatioClamp': { meaning: 'k3: d is clamped to ±this.', range: '> 0', symbol: '—', note: '20' },
+  'kl.logRatioClamp': { meaning: 'k3: d is clamped to ±this.', range: '(0, 80]', symbol: '—', note: '20' },
   'kl.valueClamp': {
     meaning: 'k3: the estimate is clamped to ±this.',
     range: '> 0',

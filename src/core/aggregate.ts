@@ -1,0 +1,132 @@
+/**
+ * Loss aggregation: how a per-token loss `L` `[B, T]` and a 0/1 mask `M` `[B, T]` reduce to one number
+ * (empo2.md §2, "loss aggregation mode"; verl's `agg_loss`). Eq. 1's `1/(N·T) Σ_i Σ_t` is `token-mean`.
+ *
+ * | mode | value | edge cases |
+ * |---|---|---|
+ * | `token-mean` | `Σ(L·M) / max(ΣM, 1)` | no token at all: 0 |
+ * | `seq-mean-token-sum` | `(1/B) Σ_b Σ_t L·M` | rows without a token count in `B` with sum 0; `B = 0`: 0 |
+ * | `seq-mean-token-mean` | mean over rows with ≥ 1 token of `Σ_t L·M / Σ_t M` | rows with NO token are EXCLUDED from the mean (verl would produce 0/0 = NaN there); no row has a token: 0 |
+ * | `seq-mean-token-sum-norm` | `Σ(L·M) / normLength` | `normLength ≥ 1` by the config codec |
+ *
+ * Every denominator is guarded with `max(·, 1)`, so nothing divides by zero. All four are linear in
+ * `L` with weights that depend on `M` only: {@link aggregationWeights} gives them.
+ *
+ * @since 0.1.0
+ */
+import type { Numeric } from './numeric.ts'
+import type { AggregationMode } from '../spec/config.ts'
+import type { Rows } from './ratio.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The aggregation parameters: the mode and the fixed length of `seq-mean-token-sum-norm`.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface AggregationSettings {
+  readonly aggregation: AggregationMode
+  readonly normLength: number
+}
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * The number of rows `B` of a `[B, T]` array, as a rank-0 value, from the interface's operations only
+ * (`Σ_b 1[s_b ≥ s_b]` with `s = sumLast(M)`, true for every finite row sum).
+ *
+ * @example
+ * import { rowCount } from './aggregate.ts'
+ * import { numberNumeric as N, fromRows, toScalar } from './numeric.ts'
+ * assert.equal(toScalar(rowCount(N)(fromRows([[1, 0], [0, 0], [1, 1]]))), 3)
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const rowCount =
+  <T>(N: Numeric<T>) =>
+  (mask: T): T => {
+    const s = N.sumLast(mask)
+    return N.sumAll(N.greaterEqual(s, s))
+  }
+
+/**
+ * Aggregate a per-token loss `L` `[B, T]` under mask `M` `[B, T]` to a rank-0 value (see the module's
+ * table).
+ *
+ * @example
+ * import { aggregate } from './aggregate.ts'
+ * import { numberNumeric as N, fromRows, toScalar } from './numeric.ts'
+ * const L = fromRows([[1, 2, 3], [4, 0, 0]])
+ * const M = fromRows([[1, 1, 1], [1, 0, 0]])
+ * const agg = (aggregation: Parameters<typeof aggregate>[1]['aggregation']) =>
+ *   toScalar(aggregate(N)({ aggregation, normLength: 5 })(L, M))
+ * assert.equal(agg('token-mean'), 10 / 4)
+ * assert.equal(agg('seq-mean-token-sum'), (6 + 4) / 2)
+ * assert.equal(agg('seq-mean-token-mean'), (2 + 4) / 2)
+ * assert.equal(agg('seq-mean-token-sum-norm'), 10 / 5)
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const aggregate =
+  <T>(N: Numeric<T>) =>
+  (s: AggregationSettings) =>
+  (loss: T, mask: T): T => {
+    const one = N.scalar(1)
+    const masked = N.mul(loss, mask)
+    switch (s.aggregation) {
+      case 'token-mean':
+        return N.div(N.sumAll(masked), N.maximum(N.sumAll(mask), one))
+      case 'seq-mean-token-sum':
+        return N.div(N.sumAll(masked), N.maximum(rowCount(N)(mask), one))
+      case 'seq-mean-token-mean': {
+        const tokens = N.sumLast(mask) // [B]
+        const hasToken = N.less(N.scalar(0), tokens) // [B]
+        const rowMeans = N.div(N.sumLast(masked), N.maximum(tokens, one))
+        return N.div(N.sumAll(N.mul(rowMeans, hasToken)), N.maximum(N.sumAll(hasToken), one))
+      }
+      case 'seq-mean-token-sum-norm':
+        return N.div(N.sumAll(masked), N.scalar(s.normLength))
+    }
+  }
+
+/**
+ * The weights `w` `[B, T]` with `aggregate(L, M) = Σ_{b,t} w_{bt}·L_{bt}` for every `L` (numbers
+ * only): the derivative of the aggregate with respect to each per-token loss, used by the analytic
+ * gradient. `token-mean`: `M/max(ΣM, 1)`; `seq-mean-token-sum`: `M/max(B, 1)`;
+ * `seq-mean-token-mean`: `M_bt / (max(Σ_t M_b, 1) · max(#rows with a token, 1))`;
+ * `seq-mean-token-sum-norm`: `M/normLength`.
+ *
+ * @example
+ * import { aggregationWeights } from './aggregate.ts'
+ * const w = aggregationWeights({ aggregation: 'seq-mean-token-mean', normLength: 1 })([[1, 1], [1, 0], [0, 0]])
+ * assert.deepEqual(w, [[0.25, 0.25], [0.5, 0], [0, 0]])
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const aggregationWeights =
+  (s: AggregationSettings) =>
+  (mask: Rows): Rows => {
+    const rowTokens = mask.map((r) => r.reduce((a, m) => a + m, 0))
+    const total = rowTokens.reduce((a, n) => a + n, 0)
+    switch (s.aggregation) {
+      case 'token-mean':
+        return mask.map((r) => r.map((m) => m / Math.max(total, 1)))
+      case 'seq-mean-token-sum':
+        return mask.map((r) => r.map((m) => m / Math.max(mask.length, 1)))
+      case 'seq-mean-token-mean': {
+        const rows = Math.max(rowTokens.filter((n) => n > 0).length, 1)
+        return mask.map((r, b) => r.map((m) => m / (Math.max(rowTokens[b] as number, 1) * rows)))
+      }
+      case 'seq-mean-token-sum-norm':
+        return mask.map((r) => r.map((m) => m / s.normLength))
+    }
+  }

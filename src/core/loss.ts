@@ -1,0 +1,255 @@
+/**
+ * The EMPO² loss (empo2.md §4.3, Eq. 2, which reduces to GRPO's Eq. 1 with the mask disabled), written
+ * once against {@link Numeric}: `numberNumeric` evaluates it in the property tests and the conformance
+ * vectors, the tfjs instance differentiates the very same definition in training.
+ *
+ * `loss = policyLoss − entropyCoef · entropy + β · klLoss` (to MINIMISE), where, over `[B, T]` tokens,
+ * - `policyLoss = aggregate(l · pgMask, countMask)`, `l` the per-token clipped surrogate
+ *   (`surrogate.ts`) of `ρ = exp(clamp(logp − logp_old, ±c))` (`ratio.ts`);
+ * - `klLoss = aggregate(k(logp, ref), countMask)` (`kl.ts`), `entropy = aggregate(H, countMask)`;
+ * - `countMask`, `pgMask` from `mask.ts`: the paper mask removes a token's policy-gradient term only,
+ *   the official mask removes whole rows from every term and denominator.
+ *
+ * @since 0.1.0
+ */
+import type { Numeric } from './numeric.ts'
+import type { Config, AggregationMode, KlEstimator, MaskRule } from '../spec/config.ts'
+import type { ModeCombination } from '../spec/data.ts'
+import { ratio as ratioOf } from './ratio.ts'
+import { clipActive, clippedSurrogate } from './surrogate.ts'
+import { lossMasks } from './mask.ts'
+import { klPerToken } from './kl.ts'
+import { aggregate } from './aggregate.ts'
+import type { Rows } from './ratio.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Everything the loss needs, derived once from a {@link Config} by {@link lossSettings}.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface LossSettings {
+  readonly epsLow: number
+  readonly epsHigh: number
+  readonly dualClip: number | null
+  readonly logRatioClamp: number
+  readonly mask: {
+    readonly enabled: boolean
+    readonly rule: MaskRule
+    readonly scope: 'all' | 'offPolicy'
+    readonly delta: number
+    readonly minOldLogProb: number
+  }
+  readonly kl: {
+    readonly beta: number
+    readonly estimator: KlEstimator
+    readonly logRatioClamp: number
+    readonly valueClamp: number
+  }
+  readonly aggregation: AggregationMode
+  readonly normLength: number
+  readonly entropyCoef: number
+}
+
+/**
+ * The loss's inputs. Token arrays are `[B, T]`, `offPolicy` is `[B, 1]`.
+ * - `logProbs`: `log π_θ(a_t | update prompt)`, the only differentiated input (with `entropy`):
+ *   on-policy rows use the rollout prompt (with tips if it had them), off-policy rows the prompt with
+ *   the tips removed (see `ratio.ts`).
+ * - `oldLogProbs`: `log π_θold(a_t | rollout prompt)`, recorded at sampling.
+ * - `tipFreeLogProbs`: `log π_θ(a_t | s, u)` without tips, the paper mask's input (no gradient); for
+ *   off-policy rows and rows without tips it equals `logProbs`.
+ * - `refLogProbs`: reference policy log-probs; required when `kl.beta > 0`.
+ * - `advantages`: per-token advantage (a sequence's advantage broadcast over its tokens).
+ * - `responseMask`: 1 for a real action token, 0 for padding.
+ * - `offPolicy`: 1 for an off-policy row.
+ * - `entropy`: per-token entropy of π_θ (differentiable); required when `entropyCoef > 0`.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface LossInputs<T> {
+  readonly logProbs: T
+  readonly oldLogProbs: T
+  readonly tipFreeLogProbs: T
+  readonly refLogProbs: T | null
+  readonly advantages: T
+  readonly responseMask: T
+  readonly offPolicy: T
+  readonly entropy: T | null
+}
+
+/**
+ * The loss and its diagnostics, every field rank 0.
+ * - `loss`: `policyLoss − entropyCoef·entropy + β·klLoss`, to minimise;
+ * - `policyLoss`, `klLoss` (0 without `refLogProbs`), `entropy` (0 without `entropy` input): the
+ *   aggregated terms;
+ * - `clipFraction`: kept policy-gradient tokens where a clip or the dual clip decides the loss,
+ *   divided by the counted tokens (`max(·, 1)`);
+ * - `maskedFraction`: real tokens whose policy-gradient term the low-probability mask removed (either
+ *   rule), divided by the real tokens (`max(·, 1)`);
+ * - `approxKl`: token-mean of `oldLogProbs − logProbs` over counted tokens;
+ * - `tokenCount`: the number of counted tokens (real tokens after the official sequence mask).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface LossOutput<T> {
+  readonly loss: T
+  readonly policyLoss: T
+  readonly klLoss: T
+  readonly entropy: T
+  readonly clipFraction: T
+  readonly maskedFraction: T
+  readonly approxKl: T
+  readonly tokenCount: T
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The loss settings of a configuration: `config.clip`, `config.mask`, `config.kl` and `config.loss`,
+ * flattened.
+ *
+ * @example
+ * import { lossSettings } from './loss.ts'
+ * import { officialPreset, paperPreset } from '../spec/config.ts'
+ * assert.equal(lossSettings(paperPreset).mask.rule, 'tokenProb')
+ * assert.equal(lossSettings(officialPreset).dualClip, 10)
+ * assert.equal(lossSettings(officialPreset).aggregation, 'seq-mean-token-mean')
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const lossSettings = (c: Config): LossSettings => ({
+  epsLow: c.clip.epsLow,
+  epsHigh: c.clip.epsHigh,
+  dualClip: c.clip.dualClip,
+  logRatioClamp: c.clip.logRatioClamp,
+  mask: {
+    enabled: c.mask.enabled,
+    rule: c.mask.rule,
+    scope: c.mask.scope,
+    delta: c.mask.delta,
+    minOldLogProb: c.mask.minOldLogProb
+  },
+  kl: {
+    beta: c.kl.beta,
+    estimator: c.kl.estimator,
+    logRatioClamp: c.kl.logRatioClamp,
+    valueClamp: c.kl.valueClamp
+  },
+  aggregation: c.loss.aggregation,
+  normLength: c.loss.normLength,
+  entropyCoef: c.loss.entropyCoef
+})
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * The EMPO² loss (Eq. 2; Eq. 1 with the mask disabled) and its diagnostics. Inputs `[B, T]` (and
+ * `offPolicy` `[B, 1]`), outputs rank 0. Throws a RangeError when `kl.beta > 0` without
+ * `refLogProbs`, or `entropyCoef > 0` without `entropy`.
+ *
+ * Worked example (token-mean, ε = 0.2, no mask hit, β = 0): two tokens with `A = 1`,
+ * ratios `exp(0.1) ≈ 1.105` (inside the clip) and `exp(0.5) ≈ 1.649` (clipped to 1.2):
+ * `policyLoss = (−1.105 − 1.2) / 2`.
+ *
+ * @example
+ * import { empo2Loss, lossSettings } from './loss.ts'
+ * import { paperPreset } from '../spec/config.ts'
+ * import { numberNumeric as N, fromRows, toScalar } from './numeric.ts'
+ * const s = { ...lossSettings(paperPreset), kl: { ...lossSettings(paperPreset).kl, beta: 0 } }
+ * const out = empo2Loss(N)(s)({
+ *   logProbs: fromRows([[-0.9, -0.5]]),
+ *   oldLogProbs: fromRows([[-1, -1]]),
+ *   tipFreeLogProbs: fromRows([[-0.9, -0.5]]),
+ *   refLogProbs: null,
+ *   advantages: fromRows([[1, 1]]),
+ *   responseMask: fromRows([[1, 1]]),
+ *   offPolicy: fromRows([[0]]),
+ *   entropy: null
+ * })
+ * assert.ok(Math.abs(toScalar(out.policyLoss) - (-Math.exp(0.1) - 1.2) / 2) < 1e-12)
+ * assert.equal(toScalar(out.loss), toScalar(out.policyLoss))
+ * assert.equal(toScalar(out.clipFraction), 0.5)
+ * assert.equal(toScalar(out.tokenCount), 2)
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const empo2Loss =
+  <T>(N: Numeric<T>) =>
+  (s: LossSettings) =>
+  (x: LossInputs<T>): LossOutput<T> => {
+    if (s.kl.beta > 0 && x.refLogProbs === null)
+      throw new RangeError('empo2Loss: kl.beta > 0 needs refLogProbs, got null')
+    if (s.entropyCoef > 0 && x.entropy === null)
+      throw new RangeError('empo2Loss: entropyCoef > 0 needs entropy, got null')
+    const one = N.scalar(1)
+    const agg = aggregate(N)(s)
+    const clip = { epsLow: s.epsLow, epsHigh: s.epsHigh, dualClip: s.dualClip }
+    const masks = lossMasks(N)(s.mask)(x)
+    const rho = ratioOf(N)(s.logRatioClamp)(x.logProbs, x.oldLogProbs)
+    const perToken = clippedSurrogate(N)(clip)(x.advantages, rho)
+    const policyLoss = agg(N.mul(perToken, masks.pg), masks.count)
+    const klLoss =
+      x.refLogProbs === null ? N.scalar(0) : agg(klPerToken(N)(s.kl)(x.logProbs, x.refLogProbs), masks.count)
+    const entropy = x.entropy === null ? N.scalar(0) : agg(x.entropy, masks.count)
+    const withEntropy =
+      s.entropyCoef > 0 ? N.sub(policyLoss, N.mul(N.scalar(s.entropyCoef), entropy)) : policyLoss
+    const loss = s.kl.beta > 0 ? N.add(withEntropy, N.mul(N.scalar(s.kl.beta), klLoss)) : withEntropy
+    // diagnostics (no gradient needed)
+    const tokenCount = N.sumAll(masks.count)
+    const counted = N.maximum(tokenCount, one)
+    const realTokens = N.sumAll(x.responseMask)
+    const clipped = N.mul(clipActive(N)(clip)(x.advantages, N.stopGradient(rho)), masks.pg)
+    return {
+      loss,
+      policyLoss,
+      klLoss,
+      entropy,
+      clipFraction: N.div(N.sumAll(clipped), counted),
+      maskedFraction: N.div(N.sub(realTokens, N.sumAll(masks.pg)), N.maximum(realTokens, one)),
+      approxKl: N.div(
+        N.sumAll(N.mul(N.sub(x.oldLogProbs, N.stopGradient(x.logProbs)), masks.count)),
+        counted
+      ),
+      tokenCount
+    }
+  }
+
+/**
+ * Real tokens per mode combination (a diagnostic the trainer logs): `labels` `[B]`, response-mask
+ * rows `[B, T]`. Throws a RangeError when the lengths disagree.
+ *
+ * @example
+ * import { tokenCountsByMode } from './loss.ts'
+ * const n = tokenCountsByMode(['offPolicy', 'onPolicyNoMemory', 'offPolicy'], [[1, 1], [1, 0], [1, 0]])
+ * assert.deepEqual(n, { onPolicyNoMemory: 1, onPolicyWithTips: 0, offPolicy: 3 })
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const tokenCountsByMode = (
+  labels: ReadonlyArray<ModeCombination>,
+  responseMaskRows: Rows
+): Readonly<Record<ModeCombination, number>> => {
+  if (labels.length !== responseMaskRows.length)
+    throw new RangeError(
+      `tokenCountsByMode: ${labels.length} labels but ${responseMaskRows.length} response-mask rows`
+    )
+  const counts: Record<ModeCombination, number> = { onPolicyNoMemory: 0, onPolicyWithTips: 0, offPolicy: 0 }
+  labels.forEach((l, i) => {
+    counts[l] += (responseMaskRows[i] as ReadonlyArray<number>).reduce((a, m) => a + m, 0)
+  })
+  return counts
+}
