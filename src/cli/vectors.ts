@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import { VECTORS_SEED, vectorFiles } from '../core/vectors.ts'
-import { writeFileAtomic } from '../effects/atomic.ts'
+import { writeFileAtomic } from '../effects/fs.ts'
 
 /** Files that differ between `dir` and a fresh rendering at `seed` (missing, changed or extra). */
 export const staleVectors = (dir: string, seed: number): ReadonlyArray<string> => {
