@@ -1,0 +1,214 @@
+/**
+ * Rollout-mode and update-mode draws (empo2.md §4.2 and §5 row 1), from an explicit seeded `Rng`, for
+ * both rules of `ModesConfig`:
+ *
+ * - `perStep` (paper): every step independently is memory-augmented with probability `p =
+ *   memoryProb`, and a memory step is updated off-policy with probability `q = offPolicyProb`; a step
+ *   without memory is always on-policy. Each step consumes exactly two uniforms (`u₁ < p` → memory;
+ *   `u₂ < q` → off-policy, `u₂` drawn and ignored for a no-memory step), so the stream position never
+ *   depends on the outcome.
+ * - `perIteration` (official): ONE uniform `x` per training iteration, shared by the whole batch:
+ *   `x < offPolicyBelow` → off-policy (a memory rollout updated without tips); else
+ *   `x < withTipsBelow` → on-policy with tips; else no memory.
+ *
+ * {@link modeProbabilities} is the one place the probability of each of the three combinations is
+ * derived.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import type { ModesConfig as ModesConfigC } from '../spec/config.ts'
+import {
+  modeCombination,
+  offPolicy,
+  onPolicy,
+  withoutMemory,
+  withTips,
+  type ModeCombination,
+  type RolloutMode,
+  type UpdateMode
+} from '../spec/data.ts'
+import { nextFloat, nextFloats, type Rng } from './rng.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The modes sub-configuration (`config.modes`), as decoded by its codec.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export type ModesConfig = t.TypeOf<typeof ModesConfigC>
+
+/**
+ * One draw: how the step (or iteration) is rolled out and how it is updated. A `WithoutMemory`
+ * rollout always has an `OnPolicy` update.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface ModeDraw {
+  readonly rollout: RolloutMode
+  readonly update: UpdateMode
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The draw of a {@link ModeCombination} label (the inverse of `modeCombination` of src/spec/data.ts).
+ *
+ * @example
+ * import { fromCombination } from './modes.ts'
+ * assert.deepEqual(fromCombination('offPolicy'), { rollout: { _tag: 'WithTips' }, update: { _tag: 'OffPolicy' } })
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromCombination = (c: ModeCombination): ModeDraw =>
+  c === 'onPolicyNoMemory'
+    ? { rollout: withoutMemory, update: onPolicy }
+    : c === 'onPolicyWithTips'
+      ? { rollout: withTips, update: onPolicy }
+      : { rollout: withTips, update: offPolicy }
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The combination label of a draw.
+ *
+ * @example
+ * import { combinationOf, fromCombination } from './modes.ts'
+ * assert.equal(combinationOf(fromCombination('onPolicyWithTips')), 'onPolicyWithTips')
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const combinationOf = (d: ModeDraw): ModeCombination => modeCombination(d.rollout, d.update)
+
+/**
+ * The probability of each of the three combinations of §4.2 under a {@link ModesConfig} — the one
+ * place these are derived:
+ * - `perStep`: `P(noMemory) = 1 − p`, `P(onPolicyWithTips) = p(1 − q)`, `P(offPolicy) = p·q`;
+ * - `perIteration`: `P(offPolicy) = offPolicyBelow`, `P(onPolicyWithTips) = max(0, withTipsBelow −
+ *   offPolicyBelow)`, `P(noMemory) = 1 − max(offPolicyBelow, withTipsBelow)`.
+ * With the official thresholds (0.17, 0.25): `P(memory) = 0.25`, `P(off | memory) = 0.68`.
+ *
+ * @example
+ * import { modeProbabilities } from './modes.ts'
+ * import { officialPreset } from '../spec/config.ts'
+ * const p = modeProbabilities(officialPreset.modes)
+ * assert.ok(Math.abs(p.offPolicy - 0.17) < 1e-12 && Math.abs(p.onPolicyWithTips - 0.08) < 1e-12)
+ * assert.ok(Math.abs(p.onPolicyNoMemory - 0.75) < 1e-12)
+ * const q = modeProbabilities({ ...officialPreset.modes, rule: 'perStep', memoryProb: 0.5, offPolicyProb: 0.5 })
+ * assert.deepEqual(q, { onPolicyNoMemory: 0.5, onPolicyWithTips: 0.25, offPolicy: 0.25 })
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const modeProbabilities = (cfg: ModesConfig): Readonly<Record<ModeCombination, number>> => {
+  if (cfg.rule === 'perStep') {
+    const p = cfg.memoryProb
+    const q = cfg.offPolicyProb
+    return { onPolicyNoMemory: 1 - p, onPolicyWithTips: p * (1 - q), offPolicy: p * q }
+  }
+  const off = cfg.offPolicyBelow
+  const mem = Math.max(cfg.offPolicyBelow, cfg.withTipsBelow)
+  return { onPolicyNoMemory: 1 - mem, onPolicyWithTips: mem - off, offPolicy: off }
+}
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * One `perStep` draw (paper, empo2.md §4.2): memory with probability `memoryProb`; a memory step is
+ * off-policy with probability `offPolicyProb`; no-memory steps are on-policy. Consumes exactly two
+ * uniforms. Returns the draw and the next `Rng`.
+ *
+ * @example
+ * import { drawStepMode } from './modes.ts'
+ * import { mkRng } from './rng.ts'
+ * import { paperPreset } from '../spec/config.ts'
+ * const [d] = drawStepMode({ ...paperPreset.modes, memoryProb: 0 })(mkRng(1))
+ * assert.deepEqual(d, { rollout: { _tag: 'WithoutMemory' }, update: { _tag: 'OnPolicy' } })
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const drawStepMode =
+  (cfg: ModesConfig) =>
+  (rng: Rng): readonly [ModeDraw, Rng] => {
+    const [u, next] = nextFloats(rng, 2)
+    const memory = (u[0] as number) < cfg.memoryProb
+    const off = (u[1] as number) < cfg.offPolicyProb
+    return [fromCombination(!memory ? 'onPolicyNoMemory' : off ? 'offPolicy' : 'onPolicyWithTips'), next]
+  }
+
+/**
+ * One `perIteration` draw (official, empo2.md §5 row 1): one uniform `x`; `x < offPolicyBelow` →
+ * off-policy, else `x < withTipsBelow` → on-policy with tips, else no memory. Returns the draw and the
+ * next `Rng`.
+ *
+ * @example
+ * import { drawIterationMode } from './modes.ts'
+ * import { mkRng } from './rng.ts'
+ * import { officialPreset } from '../spec/config.ts'
+ * const [d] = drawIterationMode({ ...officialPreset.modes, offPolicyBelow: 1, withTipsBelow: 1 })(mkRng(1))
+ * assert.deepEqual(d, { rollout: { _tag: 'WithTips' }, update: { _tag: 'OffPolicy' } })
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const drawIterationMode =
+  (cfg: ModesConfig) =>
+  (rng: Rng): readonly [ModeDraw, Rng] => {
+    const [x, next] = nextFloat(rng)
+    return [
+      fromCombination(
+        x < cfg.offPolicyBelow ? 'offPolicy' : x < cfg.withTipsBelow ? 'onPolicyWithTips' : 'onPolicyNoMemory'
+      ),
+      next
+    ]
+  }
+
+/**
+ * The modes of `count` steps (or samples) of one training iteration under the configured rule:
+ * `perStep` draws each independently ({@link drawStepMode}, in order); `perIteration` draws once
+ * ({@link drawIterationMode}) and gives every one the same draw. Shape `→ [count]`. Deterministic given
+ * the `Rng`; returns the next `Rng`.
+ *
+ * @example
+ * import { drawModes } from './modes.ts'
+ * import { mkRng } from './rng.ts'
+ * import { officialPreset } from '../spec/config.ts'
+ * const [ds] = drawModes(officialPreset.modes)(mkRng(3), 4)
+ * assert.equal(ds.length, 4)
+ * assert.ok(ds.every((d) => d === ds[0]))
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const drawModes =
+  (cfg: ModesConfig) =>
+  (rng: Rng, count: number): readonly [ReadonlyArray<ModeDraw>, Rng] => {
+    if (!(Number.isInteger(count) && count >= 0))
+      throw new RangeError(`drawModes: count must be an integer ≥ 0, got ${count}`)
+    if (cfg.rule === 'perIteration') {
+      const [d, next] = drawIterationMode(cfg)(rng)
+      return [Array.from({ length: count }, () => d), next]
+    }
+    const out: ModeDraw[] = []
+    let r = rng
+    for (let i = 0; i < count; i++) {
+      const [d, next] = drawStepMode(cfg)(r)
+      out.push(d)
+      r = next
+    }
+    return [out, r]
+  }
