@@ -81,7 +81,7 @@ const klSlope = (s: LossSettings, logp: number, ref: number): number => {
       const L = s.kl.logRatioClamp
       const d = Math.min(Math.max(raw, -L), L)
       const k3 = Math.exp(d) - d - 1
-      const passes = raw >= -L && raw <= L && k3 >= -s.kl.valueClamp && k3 <= s.kl.valueClamp
+      const passes = raw >= -L && raw <= L && k3 >= 0 && k3 <= s.kl.valueClamp
       return passes ? -(Math.exp(d) - 1) : 0
     }
   }

@@ -1,8 +1,10 @@
 /**
  * Per-token estimators of `KL(π_θ ‖ π_ref)` from the log-probabilities of the sampled token
  * (empo2.md §2; Schulman's k1/k2/k3): `k1 = logp − ref`, `k2 = ½(logp − ref)²`, and
- * `k3 = clamp(exp(d) − d − 1, −V, V)` with `d = clamp(ref − logp, −L, L)`, `L = kl.logRatioClamp`
- * (20) and `V = kl.valueClamp` (10), as in verl's `kl_penalty`. Under `a ~ π_θ`, k1 and (unclamped)
+ * `k3 = clamp(exp(d) − d − 1, 0, V)` with `d = clamp(ref − logp, −L, L)`, `L = kl.logRatioClamp`
+ * (20) and `V = kl.valueClamp` (10), as in verl's `kl_penalty` except that verl's lower bound is
+ * `−V`: in exact arithmetic `exp(d) − d − 1 ≥ 0`, so the two agree, but in floating point the
+ * difference rounds to about `−1e-17` for `|d| ≈ 1e-9`, and the lower bound 0 keeps k3 non-negative. Under `a ~ π_θ`, k1 and (unclamped)
  * k3 are unbiased for the KL; k3 is non-negative; k2 is non-negative and biased.
  *
  * @since 0.1.0
@@ -61,7 +63,7 @@ export const klPerToken =
       case 'k3': {
         const d = N.clamp(N.sub(refLogProbs, logProbs), -s.logRatioClamp, s.logRatioClamp)
         const k3 = N.sub(N.sub(N.exp(d), d), N.scalar(1))
-        return N.clamp(k3, -s.valueClamp, s.valueClamp)
+        return N.clamp(k3, 0, s.valueClamp)
       }
     }
   }

@@ -53,6 +53,14 @@ property(
     const k2 = perToken({ ...c, estimator: 'k2' }, [lp], [ref])[0] as number
     const k3 = perToken({ ...c, estimator: 'k3' }, [lp], [ref])[0] as number
     return k2 >= 0 && Number.isFinite(k2) && k3 >= 0 && k3 <= c.valueClamp
+  },
+  {
+    regressions: [
+      [
+        'e^d − d − 1 rounds below 0 for |d| ≈ 5e-10',
+        [-5.138425795969682e-10, 0, { beta: 1, logRatioClamp: 0.1, valueClamp: 0.1 }]
+      ]
+    ]
   }
 )
 
