@@ -1,0 +1,351 @@
+/**
+ * Z-machine interactive fiction (the games of the Jericho benchmark) as an {@link Environment},
+ * run headless in process by the `ifvms` interpreter with the Glk library of `glkote-term` and a
+ * minimal GlkOte written here (it collects the text of the story window and the status line, and
+ * feeds line input). The default game is `advent.z5`, which `glkote-term` ships (Jericho's
+ * "advent"); any other `.z3`/`.z5`/`.z8` file works the same way.
+ *
+ * - observation: the story text printed since the last input (prompt and echo removed), at most
+ *   `maxObservationLength` characters (longer text is cut, `info.truncated` says so);
+ * - score: read from the status line ("Score: N"), scaled to [0, 100] by the game's maximum
+ *   (`maxScore`, 350 for advent); reward: the change of the game's raw score;
+ * - done: death or victory (the game's "*** … ***" banner or its RESTART/RESTORE/QUIT question),
+ *   the interpreter exiting, or the step limit;
+ * - seeding: the Z-machine's random opcode is switched to its xorshift generator seeded with the
+ *   reset seed at start and after every restart. A game that reseeds itself with `random(0)` or a
+ *   negative seed takes over (then randomness is no longer ours), and Glk timers are not run.
+ * - admissible actions: the Z-machine has no list of valid actions; a fixed list of common verbs is
+ *   offered as a hint, and any text may be typed.
+ * - `save` and `restore` are answered by the wrapper (disabled: no files are written) and cost a step;
+ *   other file prompts (a game's own) are cancelled.
+ *
+ * @since 0.1.0
+ */
+import { createRequire } from 'node:module'
+import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Environment, ResetResult, StepResult } from '../../spec/env.ts'
+import type { NonNegativeInt, Reward, Score } from '../../spec/brands.ts'
+import { failedStep } from './inProcess.ts'
+
+const require = createRequire(import.meta.url)
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Options of a Z-machine environment.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface ZMachineOptions {
+  /** Path of the story file (default: glkote-term's advent.z5). */
+  readonly file?: string
+  /** The game's maximum raw score, to scale to [0, 100] (default 350 for advent, else 100). */
+  readonly maxScore?: number
+  /** Steps per episode (default 100). */
+  readonly stepLimit?: number
+  /** Longest observation, in characters (default 600). */
+  readonly maxObservationLength?: number
+}
+
+/**
+ * Path of `advent.z5` as shipped by the `glkote-term` package.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const adventPath = (): string => require.resolve('glkote-term/tests/advent.z5')
+
+/**
+ * The hint list of actions offered as "admissible" for a Z-machine game.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const commonActions: ReadonlyArray<string> = [
+  'north',
+  'south',
+  'east',
+  'west',
+  'northeast',
+  'northwest',
+  'southeast',
+  'southwest',
+  'up',
+  'down',
+  'in',
+  'out',
+  'look',
+  'inventory',
+  'take all',
+  'drop all',
+  'wait'
+]
+
+const metrics = {
+  buffercharheight: 1,
+  buffercharwidth: 1,
+  buffermarginx: 0,
+  buffermarginy: 0,
+  graphicsmarginx: 0,
+  graphicsmarginy: 0,
+  gridcharheight: 1,
+  gridcharwidth: 1,
+  gridmarginx: 0,
+  gridmarginy: 0,
+  height: 25,
+  inspacingx: 0,
+  inspacingy: 0,
+  outspacingx: 0,
+  outspacingy: 0,
+  width: 80
+}
+
+interface GlkUpdate {
+  readonly type: string
+  readonly gen?: number
+  readonly content?: ReadonlyArray<{
+    readonly id: number
+    readonly lines?: ReadonlyArray<{ readonly content?: ReadonlyArray<unknown> }>
+    readonly text?: ReadonlyArray<{ readonly content?: ReadonlyArray<unknown> }>
+  }>
+  readonly input?: ReadonlyArray<{ readonly id: number; readonly type: string; readonly gen?: number }>
+  readonly specialinput?: unknown
+}
+
+interface Accepting {
+  accept: (ev: Record<string, unknown>) => void
+}
+
+// the text runs of a line, skipping the echo of the player's input
+const runs = (content: ReadonlyArray<unknown> | undefined): string => {
+  if (content === undefined) return ''
+  let out = ''
+  for (let i = 0; i < content.length; i++) {
+    const c = content[i]
+    if (typeof c === 'string') {
+      // flat form: style, text, style, text, …
+      const text = content[i + 1]
+      if (c !== 'input' && typeof text === 'string') out += text
+      i++
+    } else if (typeof c === 'object' && c !== null) {
+      const run = c as { style?: string; text?: string }
+      if (run.style !== 'input' && typeof run.text === 'string') out += run.text
+    }
+  }
+  return out
+}
+
+/** A running game: a fresh Glk library instance (glkapi.js keeps module state) and VM. */
+interface Game {
+  readonly send: (line: string) => void
+  readonly take: () => string
+  readonly status: () => string
+  readonly exited: () => boolean
+}
+
+const startGame = (story: Uint8Array, seed: number): Game => {
+  const glkPath = require.resolve('glkote-term/src/glkapi.js')
+  delete require.cache[glkPath]
+  const Glk = require(glkPath)
+  const ZVM = require('ifvms') as { ZVM: new () => Record<string, unknown> }
+  let iface: Accepting | undefined
+  let gen = 0
+  let text: string[] = []
+  let statusLine = ''
+  let input: GlkUpdate['input'] = []
+  let exited = false
+  let special = false
+  const GlkOte = {
+    getinterface: () => iface,
+    init: (i: Accepting) => {
+      iface = i
+      i.accept({ type: 'init', gen: 0, metrics, support: [] })
+    },
+    update: (data: GlkUpdate) => {
+      if (data.type === 'exit') exited = true
+      if (data.type !== 'update' && data.type !== 'exit') return
+      if (data.gen !== undefined) gen = data.gen
+      for (const c of data.content ?? []) {
+        if (c.lines !== undefined) statusLine = c.lines.map((l) => runs(l.content)).join(' ')
+        for (const p of c.text ?? []) text.push(runs(p.content))
+      }
+      if (data.input !== undefined) input = data.input
+      special = data.specialinput !== undefined && data.specialinput !== null
+    },
+    log: () => {},
+    warning: () => {},
+    error: (m: unknown) => {
+      throw new Error(`glk: ${String(m)}`)
+    }
+  }
+  const Dialog = {
+    streaming: false,
+    file_ref_exists: () => false,
+    file_construct_ref: () => ({}),
+    file_construct_temp_ref: () => ({}),
+    file_read: () => null,
+    file_write: () => {},
+    file_remove_ref: () => {}
+  }
+  const vm = new ZVM.ZVM()
+  // seed the Z-machine's xorshift generator at start and after every restart/restore
+  const zseed = (seed | 0) === 0 ? 0x2545f491 : seed | 0
+  const updateHeader = vm['update_header'] as (this: unknown) => void
+  vm['update_header'] = function (this: Record<string, unknown>) {
+    updateHeader.call(this)
+    this['xorshift_seed'] = zseed
+  }
+  const options = { vm, Glk, GlkOte, Dialog }
+  ;(vm['prepare'] as (s: Uint8Array, o: unknown) => void).call(vm, story, options)
+  Glk.init(options)
+  const pump = (): void => {
+    // cancel file prompts (save/restore) and answer "press any key" waits, a few times at most
+    for (let guard = 0; guard < 8 && iface !== undefined && !exited; guard++) {
+      if (special) {
+        special = false
+        iface.accept({ type: 'specialresponse', gen, response: 'fileref_prompt', value: null })
+        continue
+      }
+      const ch = (input ?? []).find((x) => x.type === 'char')
+      if (ch === undefined || (input ?? []).some((x) => x.type === 'line')) return
+      iface.accept({ type: 'char', gen, window: ch.id, value: ' ' })
+    }
+  }
+  pump()
+  return {
+    send: (line) => {
+      const w = (input ?? []).find((x) => x.type === 'line')
+      if (iface === undefined || w === undefined || exited) {
+        exited = true
+        return
+      }
+      iface.accept({ type: 'line', gen, window: w.id, value: line })
+      pump()
+    },
+    take: () => {
+      const t = text.join('\n')
+      text = []
+      return t
+    },
+    status: () => statusLine,
+    exited: () => exited || !(input ?? []).some((x) => x.type === 'line')
+  }
+}
+
+const clean = (s: string, max: number): { readonly text: string; readonly truncated: boolean } => {
+  const t = s
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '>')
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/\n?>\s*$/, '')
+    .trim()
+  return t.length <= max
+    ? { text: t, truncated: false }
+    : { text: `${t.slice(0, max - 3)}...`, truncated: true }
+}
+
+const scoreIn = (status: string): number | undefined => {
+  const m = /Score:\s*(-?\d+)/i.exec(status)
+  return m === null ? undefined : Number(m[1])
+}
+
+const endedRe = /\*\*\*\s*[^*]+\s*\*\*\*|RESTART, RESTORE/
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A Z-machine game as an {@link Environment}. One task, named after the file, variant 0 only;
+ * `reset` starts the game afresh (the seed seeds the game's random numbers, see the module doc).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const zmachine = (opts: ZMachineOptions = {}): Environment => {
+  const file = opts.file ?? adventPath()
+  const task = basename(file).replace(/\.z\d$/, '')
+  const maxScore = opts.maxScore ?? (task === 'advent' ? 350 : 100)
+  const limit = opts.stepLimit ?? 100
+  const maxLen = opts.maxObservationLength ?? 600
+  const story = readFileSync(file)
+  let game: Game | undefined
+  let raw = 0
+  let steps = 0
+  let done = true
+  const scaled = (r: number): Score => Math.max(0, Math.min(100, (100 * r) / maxScore)) as Score
+  return {
+    name: `zmachine:${task}`,
+    tasks: async () => [{ task, split: 'test', variants: [0 as NonNegativeInt] }],
+    reset: async (req) => {
+      if (req.task !== task)
+        return E.left({ _tag: 'EnvError', message: `unknown task "${req.task}"; this game is "${task}"` })
+      try {
+        game = startGame(story, req.seed)
+      } catch (e) {
+        return E.left({ _tag: 'EnvError', message: `cannot start ${file}: ${String(e)}` })
+      }
+      raw = scoreIn(game.status()) ?? 0
+      steps = 0
+      done = false
+      const obs = clean(game.take(), maxLen)
+      const out: ResetResult = {
+        observation: obs.text,
+        taskDescription: `Play ${task} and score as many points as you can (maximum ${maxScore}).`,
+        admissibleActions: commonActions,
+        score: scaled(raw),
+        info: { rawScore: raw, maxScore, steps, stepLimit: limit, truncated: obs.truncated }
+      }
+      return E.right(out)
+    },
+    step: async (action) => {
+      if (game === undefined || done) return failedStep('step outside an episode', scaled(raw))
+      try {
+        const line = String(action)
+          .replace(/[\r\n]+/g, ' ')
+          .slice(0, 200)
+        // file prompts are not answered headless (and ifvms fails on a cancelled restore)
+        const fileCommand = /^\s*(save|restore)\b/i.test(line)
+        if (!fileCommand) game.send(line)
+        steps++
+        const text = fileCommand ? '[Saving and restoring are disabled in this environment.]' : game.take()
+        const now = scoreIn(game.status()) ?? raw
+        const reward = now - raw
+        raw = now
+        const ended = game.exited() || endedRe.test(text)
+        done = ended || steps >= limit
+        const obs = clean(text, maxLen)
+        const out: StepResult = {
+          observation: obs.text,
+          reward: reward as Reward,
+          score: scaled(raw),
+          done,
+          admissibleActions: done ? [] : commonActions,
+          info: {
+            rawScore: raw,
+            maxScore,
+            steps,
+            stepLimit: limit,
+            truncated: obs.truncated,
+            gameOver: ended
+          }
+        }
+        return out
+      } catch (e) {
+        done = true
+        return failedStep(`interpreter error: ${String(e)}`, scaled(raw))
+      }
+    },
+    close: async () => {
+      game = undefined
+      done = true
+    }
+  }
+}
