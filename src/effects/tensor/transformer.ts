@@ -1,0 +1,500 @@
+/**
+ * A small decoder-only transformer in tfjs, and the {@link Policy} it implements.
+ *
+ * Architecture (GPT-2 style, pre-norm): token + learned position embeddings; `depth` blocks of
+ * causal multi-head self-attention and a GELU (tanh) MLP, each `x + f(LayerNorm(x))`; a final
+ * LayerNorm and an untied output head `[d, V]`. Initial weights are normal(0, initStd) drawn from the
+ * seeded core `Rng` (so a port can reproduce them), biases 0, LayerNorm gains 1.
+ *
+ * Sequences: `prompt = BOS text SEP` left-truncated to `contextLength − maxNewTokens` tokens, then the
+ * action tokens. Rows of a batch are padded on the right; with a causal mask a real token never sees
+ * a pad, so no extra attention mask is needed.
+ *
+ * Workarounds for the wasm backend (see docs/tensor-layer.md): matmuls are `customGrad`s whose
+ * gradients transpose explicitly (wasm's matMul with transpose flags is 10–20× slower); gathers of
+ * rows are `customGrad`s whose gradient is `scatterND` (tf.gather's gradient needs
+ * UnsortedSegmentSum, which wasm lacks); q/k/v are split on the last axis.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { customGrad } from './grad.ts'
+import type { ModelConfig } from '../../spec/model.ts'
+import { fork, nextFloats, type Rng } from '../../core/rng.ts'
+import {
+  actionTokens,
+  leftTruncate,
+  mkTokenizer,
+  promptTokens,
+  specialTokens,
+  type Tokenizer
+} from '../../core/tokenizer.ts'
+import type { GenerateRequest, Policy, Sampled, SampleRequest, ScoreRequest } from '../../core/policy.ts'
+import { mkRng } from '../../core/rng.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** A named trainable parameter. */
+export interface Param {
+  readonly name: string
+  readonly variable: tf.Variable
+}
+
+/** The transformer: config, tokenizer, parameters in a fixed order (the checkpoint order). */
+export interface Transformer {
+  readonly config: ModelConfig
+  readonly tokenizer: Tokenizer
+  readonly params: ReadonlyArray<Param>
+}
+
+/** Shapes of every parameter, in order. */
+export const paramShapes = (c: ModelConfig): ReadonlyArray<readonly [string, ReadonlyArray<number>]> => {
+  const d = c.width
+  const h = c.width * c.mlpRatio
+  const out: [string, number[]][] = [
+    ['tokEmb', [c.vocabSize, d]],
+    ['posEmb', [c.contextLength, d]]
+  ]
+  for (let i = 0; i < c.depth; i++) {
+    const p = `blocks.${i}.`
+    out.push(
+      [`${p}ln1.gain`, [d]],
+      [`${p}ln1.bias`, [d]],
+      [`${p}attn.wqkv`, [d, 3 * d]],
+      [`${p}attn.bqkv`, [3 * d]],
+      [`${p}attn.wo`, [d, d]],
+      [`${p}attn.bo`, [d]],
+      [`${p}ln2.gain`, [d]],
+      [`${p}ln2.bias`, [d]],
+      [`${p}mlp.w1`, [d, h]],
+      [`${p}mlp.b1`, [h]],
+      [`${p}mlp.w2`, [h, d]],
+      [`${p}mlp.b2`, [d]]
+    )
+  }
+  out.push(['lnF.gain', [d]], ['lnF.bias', [d]], ['head', [d, c.vocabSize]])
+  return out
+}
+
+const size = (shape: ReadonlyArray<number>): number => shape.reduce((a, b) => a * b, 1)
+
+/** Initial values of the parameters, from the config's seed (normal(0, initStd) by Box–Muller). */
+export const initialValues = (c: ModelConfig): ReadonlyArray<Float32Array> => {
+  let rng = mkRng(c.seed)
+  return paramShapes(c).map(([name, shape]) => {
+    const n = size(shape)
+    if (name.endsWith('.gain')) return new Float32Array(n).fill(1)
+    if (name.endsWith('.bias') || /\.b(qkv|o|1|2)$/.test(name)) return new Float32Array(n)
+    const [u, next] = nextFloats(rng, n + (n % 2))
+    rng = next
+    const out = new Float32Array(n)
+    for (let i = 0; i < n; i += 2) {
+      const r = Math.sqrt(-2 * Math.log(1 - (u[i] as number)))
+      const th = 2 * Math.PI * (u[i + 1] as number)
+      out[i] = c.initStd * r * Math.cos(th)
+      if (i + 1 < n) out[i + 1] = c.initStd * r * Math.sin(th)
+    }
+    return out
+  })
+}
+
+/** A transformer with fresh parameters (or the given values, in {@link paramShapes} order). */
+export const mkTransformer = (config: ModelConfig, values?: ReadonlyArray<Float32Array>): Transformer => {
+  const shapes = paramShapes(config)
+  const vals = values ?? initialValues(config)
+  if (vals.length !== shapes.length)
+    throw new Error(`mkTransformer: expected ${shapes.length} parameter arrays, got ${vals.length}`)
+  const params = shapes.map(([name, shape], i) => {
+    const v = vals[i] as Float32Array
+    if (v.length !== size(shape))
+      throw new Error(
+        `mkTransformer: parameter ${name} needs ${size(shape)} values [${shape.join(', ')}], got ${v.length}`
+      )
+    return { name, variable: tf.variable(tf.tensor(v, [...shape], 'float32'), true) }
+  })
+  return { config, tokenizer: mkTokenizer(config.tokenizer), params }
+}
+
+/** Free the parameters' memory. */
+export const disposeTransformer = (m: Transformer): void => m.params.forEach((p) => p.variable.dispose())
+
+/** Number of scalar parameters. */
+export const parameterCount = (m: Transformer): number => m.params.reduce((s, p) => s + p.variable.size, 0)
+
+// -------------------------------------------------------------------------------------
+// differentiable building blocks (customGrad workarounds)
+// -------------------------------------------------------------------------------------
+
+/** `x [N, a] · w [a, b]` whose gradient uses explicit transposes. */
+export const linear = customGrad((x: tf.Tensor, w: tf.Tensor) => ({
+  value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+  gradFunc: (dy: tf.Tensor, [x, w]: [tf.Tensor, tf.Tensor]) => [
+    tf.matMul(dy as tf.Tensor2D, tf.transpose(w as tf.Tensor2D)),
+    tf.matMul(tf.transpose(x as tf.Tensor2D), dy as tf.Tensor2D)
+  ]
+})) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D
+
+/** Batched `a [K, m, k] · b [K, k, n]` whose gradient uses explicit transposes. */
+export const bmm = customGrad((a: tf.Tensor, b: tf.Tensor) => ({
+  value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+  gradFunc: (dy: tf.Tensor, [a, b]: [tf.Tensor, tf.Tensor]) => [
+    tf.matMul(dy as tf.Tensor3D, tf.transpose(b, [0, 2, 1]) as tf.Tensor3D),
+    tf.matMul(tf.transpose(a, [0, 2, 1]) as tf.Tensor3D, dy as tf.Tensor3D)
+  ]
+})) as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D
+
+/** Rows `idx` of `table [R, d]` → `[n, d]`; gradient by `scatterND` (sums repeated rows). */
+const gatherRowsGrad = customGrad((t: tf.Tensor, idx: tf.Tensor) => ({
+  value: tf.gather(t, idx),
+  gradFunc: (dy: tf.Tensor, [t, idx]: [tf.Tensor, tf.Tensor]) => [
+    tf.scatterND(tf.reshape(idx, [-1, 1]), dy, t.shape),
+    tf.zerosLike(idx)
+  ]
+}))
+export const gatherRows = (table: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D =>
+  gatherRowsGrad(table, idx) as tf.Tensor2D
+
+const layerNorm = (x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor2D => {
+  const mean = tf.mean(x, -1, true)
+  const xc = tf.sub(x, mean)
+  const variance = tf.mean(tf.square(xc), -1, true)
+  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5))), gain), bias) as tf.Tensor2D
+}
+
+const gelu = (x: tf.Tensor): tf.Tensor => {
+  // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI))
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1))
+}
+
+const causalBias = (L: number): tf.Tensor2D =>
+  tf.tensor2d(
+    Float32Array.from({ length: L * L }, (_, k) => (k % L > Math.floor(k / L) ? -1e9 : 0)),
+    [L, L]
+  )
+
+/**
+ * The hidden states `[B·L, d]` (after the final LayerNorm) of token rows `[B, L]` (int32, padded).
+ */
+export const hidden = (m: Transformer, tokens: tf.Tensor2D): tf.Tensor2D => {
+  const c = m.config
+  const [B, L] = tokens.shape
+  if (L > c.contextLength)
+    throw new Error(`hidden: sequence length ${L} exceeds contextLength ${c.contextLength}`)
+  const P = new Map(m.params.map((p) => [p.name, p.variable as tf.Tensor]))
+  const p = (name: string): tf.Tensor => P.get(name) as tf.Tensor
+  const d = c.width
+  const H = c.heads
+  const dh = d / H
+  const N = B * L
+  const posIdx = tf.tensor1d(
+    Int32Array.from({ length: N }, (_, k) => k % L),
+    'int32'
+  )
+  let x = tf.add(
+    gatherRows(p('tokEmb') as tf.Tensor2D, tf.reshape(tokens, [N]) as tf.Tensor1D),
+    gatherRows(p('posEmb') as tf.Tensor2D, posIdx)
+  ) as tf.Tensor2D
+  const bias = causalBias(L)
+  const heads = (t: tf.Tensor): tf.Tensor3D =>
+    tf.reshape(tf.transpose(tf.reshape(t, [B, L, H, dh]), [0, 2, 1, 3]), [B * H, L, dh]) as tf.Tensor3D
+  for (let i = 0; i < c.depth; i++) {
+    const b = `blocks.${i}.`
+    const a = layerNorm(x, p(`${b}ln1.gain`), p(`${b}ln1.bias`))
+    const qkv = tf.add(linear(a, p(`${b}attn.wqkv`) as tf.Tensor2D), p(`${b}attn.bqkv`))
+    const [q, k, v] = tf.split(qkv, 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor]
+    const kT = tf.transpose(heads(k), [0, 2, 1]) as tf.Tensor3D
+    const scores = tf.add(tf.mul(bmm(heads(q), kT), 1 / Math.sqrt(dh)), bias)
+    const att = tf.softmax(scores)
+    const o = bmm(att as tf.Tensor3D, heads(v))
+    const merged = tf.reshape(tf.transpose(tf.reshape(o, [B, H, L, dh]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D
+    x = tf.add(x, tf.add(linear(merged, p(`${b}attn.wo`) as tf.Tensor2D), p(`${b}attn.bo`))) as tf.Tensor2D
+    const a2 = layerNorm(x, p(`${b}ln2.gain`), p(`${b}ln2.bias`))
+    const h1 = gelu(tf.add(linear(a2, p(`${b}mlp.w1`) as tf.Tensor2D), p(`${b}mlp.b1`)))
+    x = tf.add(
+      x,
+      tf.add(linear(h1 as tf.Tensor2D, p(`${b}mlp.w2`) as tf.Tensor2D), p(`${b}mlp.b2`))
+    ) as tf.Tensor2D
+  }
+  return layerNorm(x, p('lnF.gain'), p('lnF.bias'))
+}
+
+/** Logits `[n, V]` of selected hidden rows. */
+const logitsOf = (m: Transformer, h: tf.Tensor2D): tf.Tensor2D =>
+  linear(h, m.params[m.params.length - 1]?.variable as tf.Tensor as tf.Tensor2D)
+
+// -------------------------------------------------------------------------------------
+// batches
+// -------------------------------------------------------------------------------------
+
+/** One row to score: prompt token ids (BOS … SEP) and action token ids. */
+export interface TokenRow {
+  readonly prompt: ReadonlyArray<number>
+  readonly action: ReadonlyArray<number>
+}
+
+/** The prompt budget: `contextLength − maxNewTokens` tokens. */
+export const promptBudget = (c: ModelConfig): number => c.contextLength - c.maxNewTokens
+
+interface Packed {
+  readonly tokens: Int32Array // [B, L]
+  readonly L: number
+  readonly T: number
+  readonly select: Int32Array // [B·T] flat position predicting each action token (0 for padding)
+  readonly targets: Int32Array // [B·T]
+  readonly mask: Float32Array // [B·T]
+}
+
+const pack = (c: ModelConfig, rows: ReadonlyArray<TokenRow>): Packed => {
+  const budget = promptBudget(c)
+  const seqs = rows.map((r, i) => {
+    if (r.action.length > c.maxNewTokens)
+      throw new Error(`row ${i}: ${r.action.length} action tokens exceed maxNewTokens = ${c.maxNewTokens}`)
+    const prompt = leftTruncate(budget)(r.prompt.length === 0 ? [specialTokens.bos] : r.prompt)
+    return { prompt, seq: [...prompt, ...r.action.slice(0, -1)] }
+  })
+  const L = Math.max(1, ...seqs.map((s) => s.seq.length))
+  const T = Math.max(1, ...rows.map((r) => r.action.length))
+  const B = rows.length
+  const tokens = new Int32Array(B * L).fill(specialTokens.pad)
+  const select = new Int32Array(B * T)
+  const targets = new Int32Array(B * T)
+  const mask = new Float32Array(B * T)
+  seqs.forEach((s, b) => {
+    tokens.set(s.seq, b * L)
+    const a = (rows[b] as TokenRow).action
+    for (let j = 0; j < a.length; j++) {
+      select[b * T + j] = b * L + s.prompt.length + j - 1
+      targets[b * T + j] = a[j] as number
+      mask[b * T + j] = 1
+    }
+  })
+  return { tokens, L, T, select, targets, mask }
+}
+
+/** What {@link scoreTensor} returns: `[B, T]` tensors, padded on the right (padding is 0). */
+export interface Scored {
+  readonly logProbs: tf.Tensor2D
+  readonly entropy: tf.Tensor2D | null
+  readonly mask: tf.Tensor2D
+}
+
+/**
+ * Teacher-forced per-token log-probs `log π_θ(a_t | prompt, a_<t)` `[B, T]` of a batch of rows, and
+ * optionally the per-token entropy of `π_θ` `[B, T]`; differentiable with respect to the parameters
+ * (call inside a gradient scope, e.g. `tf.variableGrads`).
+ */
+export const scoreTensor = (m: Transformer, rows: ReadonlyArray<TokenRow>, withEntropy = false): Scored => {
+  const pk = pack(m.config, rows)
+  const B = rows.length
+  const h = hidden(m, tf.tensor2d(pk.tokens, [B, pk.L], 'int32'))
+  const logits = logitsOf(m, gatherRows(h, tf.tensor1d(pk.select, 'int32')))
+  const logp = tf.logSoftmax(logits)
+  // built on the host: wasm's OneHot kernel ignores the float32 dtype and returns int32 bits
+  const V = m.config.vocabSize
+  const hot = new Float32Array(pk.targets.length * V)
+  pk.targets.forEach((t, k) => {
+    hot[k * V + t] = 1
+  })
+  const oneHot = tf.tensor2d(hot, [pk.targets.length, V])
+  const mask = tf.tensor2d(pk.mask, [B, pk.T])
+  const logProbs = tf.mul(tf.reshape(tf.sum(tf.mul(logp, oneHot), -1), [B, pk.T]), mask) as tf.Tensor2D
+  const entropy = withEntropy
+    ? (tf.mul(tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), [B, pk.T]), mask) as tf.Tensor2D)
+    : null
+  return { logProbs, entropy, mask }
+}
+
+// -------------------------------------------------------------------------------------
+// sampling
+// -------------------------------------------------------------------------------------
+
+interface TrieNode {
+  readonly next: Map<number, TrieNode>
+}
+
+const buildTrie = (seqs: ReadonlyArray<ReadonlyArray<number>>): TrieNode => {
+  const root: TrieNode = { next: new Map() }
+  for (const s of seqs) {
+    let n = root
+    for (const t of s) {
+      let c = n.next.get(t)
+      if (c === undefined) {
+        c = { next: new Map() }
+        n.next.set(t, c)
+      }
+      n = c
+    }
+  }
+  return root
+}
+
+/** The float logits `[B, V]` at the last real position of each row. */
+const lastLogits = (m: Transformer, seqs: ReadonlyArray<ReadonlyArray<number>>): Float32Array => {
+  const B = seqs.length
+  const L = Math.max(1, ...seqs.map((s) => s.length))
+  const tokens = new Int32Array(B * L).fill(specialTokens.pad)
+  const last = new Int32Array(B)
+  seqs.forEach((s, b) => {
+    tokens.set(s, b * L)
+    last[b] = b * L + s.length - 1
+  })
+  const logits = tf.tidy(() => {
+    const h = hidden(m, tf.tensor2d(tokens, [B, L], 'int32'))
+    return logitsOf(m, tf.gather(h, tf.tensor1d(last, 'int32')))
+  })
+  const data = logits.dataSync() as Float32Array
+  logits.dispose()
+  return data
+}
+
+interface Row {
+  readonly prompt: ReadonlyArray<number>
+  readonly maxTokens: number
+  readonly temperature: number
+  readonly trie: TrieNode | null
+}
+
+/** Autoregressive sampling of a batch; each row draws its uniforms from `fork(rng, row)`. */
+const sampleRows = (m: Transformer, rows: ReadonlyArray<Row>, rng: Rng): ReadonlyArray<Sampled> => {
+  const V = m.config.vocabSize
+  const budget = promptBudget(m.config)
+  const state = rows.map((r, i) => {
+    if (!(r.temperature > 0)) throw new Error(`request ${i}: temperature must be > 0, got ${r.temperature}`)
+    if (!(Number.isInteger(r.maxTokens) && r.maxTokens >= 1 && r.maxTokens <= m.config.maxNewTokens))
+      throw new Error(
+        `request ${i}: maxTokens must be an integer in [1, ${m.config.maxNewTokens}], got ${r.maxTokens}`
+      )
+    return {
+      prompt: leftTruncate(budget)(r.prompt),
+      tokens: [] as number[],
+      logProbs: [] as number[],
+      samplingLogProbs: [] as number[],
+      node: r.trie,
+      done: false,
+      finished: false,
+      uniforms: nextFloats(fork(rng, i), r.maxTokens)[0]
+    }
+  })
+  const lp = new Float64Array(V)
+  const q = new Float64Array(V)
+  for (let step = 0; ; step++) {
+    const active = state.map((s, i) => [s, i] as const).filter(([s]) => !s.done)
+    if (active.length === 0) break
+    const logits = lastLogits(
+      m,
+      active.map(([s]) => [...s.prompt, ...s.tokens])
+    )
+    active.forEach(([s, i], a) => {
+      const row = rows[i] as Row
+      const z = logits.subarray(a * V, (a + 1) * V)
+      // policy log-probs at temperature 1 (float64 log-sum-exp)
+      let mx = -Infinity
+      for (let v = 0; v < V; v++) mx = Math.max(mx, z[v] as number)
+      let se = 0
+      for (let v = 0; v < V; v++) se += Math.exp((z[v] as number) - mx)
+      const lse = mx + Math.log(se)
+      for (let v = 0; v < V; v++) lp[v] = (z[v] as number) - lse
+      // sampling distribution: temperature, then the admissible tokens only
+      const allowed = s.node?.next
+      let qm = -Infinity
+      for (let v = 0; v < V; v++) {
+        q[v] = allowed === undefined || allowed.has(v) ? (z[v] as number) / row.temperature : -Infinity
+        qm = Math.max(qm, q[v] as number)
+      }
+      let qs = 0
+      for (let v = 0; v < V; v++) {
+        q[v] = Math.exp((q[v] as number) - qm)
+        qs += q[v] as number
+      }
+      const u = (s.uniforms[step] as number) * qs
+      let pick = -1
+      let acc = 0
+      for (let v = 0; v < V; v++) {
+        if ((q[v] as number) === 0) continue
+        acc += q[v] as number
+        pick = v
+        if (u < acc) break
+      }
+      s.tokens.push(pick)
+      s.logProbs.push(lp[pick] as number)
+      s.samplingLogProbs.push(Math.log((q[pick] as number) / qs))
+      s.node = s.node?.next.get(pick) ?? null
+      if (pick === specialTokens.eos) {
+        s.done = true
+        s.finished = true
+      } else if (s.tokens.length >= row.maxTokens) s.done = true
+    })
+  }
+  return state.map((s) => ({
+    text: m.tokenizer.decode(s.tokens),
+    tokens: s.tokens,
+    logProbs: s.logProbs,
+    samplingLogProbs: s.samplingLogProbs,
+    finished: s.finished
+  }))
+}
+
+// -------------------------------------------------------------------------------------
+// the policy
+// -------------------------------------------------------------------------------------
+
+/** Sample actions (see {@link Policy.sample}), synchronously. */
+export const sampleActions = (
+  m: Transformer,
+  requests: ReadonlyArray<SampleRequest>,
+  rng: Rng
+): ReadonlyArray<Sampled> =>
+  sampleRows(
+    m,
+    requests.map((r, i) => {
+      if (r.admissible !== undefined && r.admissible.length === 0)
+        throw new Error(`request ${i}: admissible is empty; omit it for unconstrained sampling`)
+      return {
+        prompt: promptTokens(m.tokenizer)(r.prompt),
+        maxTokens: r.maxTokens,
+        temperature: r.temperature,
+        trie: r.admissible === undefined ? null : buildTrie(r.admissible.map(actionTokens(m.tokenizer)))
+      }
+    }),
+    rng
+  )
+
+/** Per-token log-probs of given action tokens (see {@link Policy.score}), synchronously. */
+export const scoreActions = (
+  m: Transformer,
+  requests: ReadonlyArray<ScoreRequest>
+): ReadonlyArray<ReadonlyArray<number>> => {
+  if (requests.length === 0) return []
+  const rows = requests.map((r) => ({ prompt: promptTokens(m.tokenizer)(r.prompt), action: r.actionTokens }))
+  const lp = tf.tidy(() => scoreTensor(m, rows).logProbs)
+  const data = lp.dataSync()
+  const T = lp.shape[1]
+  lp.dispose()
+  return requests.map((r, b) => Array.from(data.subarray(b * T, b * T + r.actionTokens.length)))
+}
+
+/** The transformer as a {@link Policy}. */
+export const transformerPolicy = (m: Transformer): Policy => ({
+  info: {
+    name: `transformer(d=${m.config.width}, L=${m.config.depth}, H=${m.config.heads}, ctx=${m.config.contextLength})`,
+    vocabSize: m.config.vocabSize,
+    contextLength: m.config.contextLength,
+    parameterCount: parameterCount(m)
+  },
+  encode: m.tokenizer.encode,
+  decode: m.tokenizer.decode,
+  sample: async (requests, rng) => sampleActions(m, requests, rng),
+  score: async (requests) => scoreActions(m, requests),
+  generate: async (requests: ReadonlyArray<GenerateRequest>, rng) =>
+    sampleRows(
+      m,
+      requests.map((r) => ({
+        prompt: promptTokens(m.tokenizer)(r.prompt),
+        maxTokens: r.maxTokens,
+        temperature: r.temperature,
+        trie: null
+      })),
+      rng
+    )
+})

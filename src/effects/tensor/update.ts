@@ -1,0 +1,77 @@
+/**
+ * The EMPO² update on the transformer: rows of (update-prompt tokens, action tokens, recorded old
+ * log-probs, advantage, off-policy flag) become the core loss's `LossInputs` on tensors, with
+ * `logProbs` (and `entropy`) differentiable through the model. The loss itself is the one definition
+ * of src/core/loss.ts, evaluated with the tensor `Numeric`.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { empo2Loss, type LossOutput, type LossSettings } from '../../core/loss.ts'
+import { tensorNumeric } from './numeric.ts'
+import { scoreTensor, type Transformer } from './transformer.ts'
+
+/** One training row. `prompt` is the UPDATE prompt: tips removed for an off-policy row. */
+export interface UpdateRow {
+  readonly prompt: ReadonlyArray<number>
+  readonly action: ReadonlyArray<number>
+  /** `[T]` log π_θold(a_t | rollout prompt), recorded at sampling. */
+  readonly oldLogProbs: ReadonlyArray<number>
+  /** The sequence's advantage (broadcast over its tokens). */
+  readonly advantage: number
+  readonly offPolicy: boolean
+  /** `[T]` tip-free current log-probs for an on-policy row sampled with tips (the paper mask's input); omit otherwise. */
+  readonly tipFreeLogProbs?: ReadonlyArray<number>
+  /** `[T]` reference-policy log-probs, needed when kl.beta > 0. */
+  readonly refLogProbs?: ReadonlyArray<number>
+}
+
+const padded = (rows: ReadonlyArray<ReadonlyArray<number>>, T: number): tf.Tensor2D =>
+  tf.tensor2d(Float32Array.from(rows.flatMap((r) => Array.from({ length: T }, (_, j) => r[j] ?? 0))), [
+    rows.length,
+    T
+  ])
+
+/** The EMPO² loss and diagnostics of a minibatch; `loss` is differentiable in the model's parameters. */
+export const empo2Objective =
+  (m: Transformer, s: LossSettings) =>
+  (rows: ReadonlyArray<UpdateRow>): LossOutput<tf.Tensor> => {
+    const scored = scoreTensor(
+      m,
+      rows.map((r) => ({ prompt: r.prompt, action: r.action })),
+      s.entropyCoef > 0
+    )
+    const T = scored.logProbs.shape[1]
+    const tipFreeGiven = rows.some((r) => r.tipFreeLogProbs !== undefined)
+    const tipFree = tipFreeGiven
+      ? tf.where(
+          tf.tensor2d(
+            rows.flatMap((r) => Array.from({ length: T }, () => (r.tipFreeLogProbs !== undefined ? 1 : 0))),
+            [rows.length, T],
+            'bool'
+          ),
+          padded(
+            rows.map((r) => r.tipFreeLogProbs ?? []),
+            T
+          ),
+          scored.logProbs
+        )
+      : scored.logProbs
+    return empo2Loss(tensorNumeric)(s)({
+      logProbs: scored.logProbs,
+      oldLogProbs: padded(
+        rows.map((r) => r.oldLogProbs),
+        T
+      ),
+      tipFreeLogProbs: tipFree,
+      refLogProbs:
+        s.kl.beta > 0
+          ? padded(
+              rows.map((r) => r.refLogProbs ?? []),
+              T
+            )
+          : null,
+      advantages: tf.mul(tf.tensor2d(rows.map((r) => [r.advantage])), scored.mask),
+      responseMask: scored.mask,
+      offPolicy: tf.tensor2d(rows.map((r) => [r.offPolicy ? 1 : 0])),
+      entropy: scored.entropy
+    })
+  }
