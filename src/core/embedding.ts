@@ -1,0 +1,263 @@
+/**
+ * The default text embedding: deterministic, model-free, reproducible bit for bit in any runtime
+ * that has IEEE-754 doubles and 32-bit integer multiplication. It stands in for the sentence
+ * embedding model of the authors' implementation (empo2.md §5, "what is embedded") wherever a
+ * model is not wanted (tests, conformance vectors, CPU-only runs); the effect layer may supply a
+ * model with the same {@link Embedder} type.
+ *
+ * The algorithm, exactly (a port must follow it step by step):
+ *
+ * 1. **Tokens.** Map `A–Z` to `a–z`; every UTF-16 code unit that is not in `[a-z0-9]` after that
+ *    map (including every non-ASCII code unit) is a separator; tokens are the maximal non-empty
+ *    runs between separators, in order. No Unicode case tables are used, so every runtime agrees.
+ * 2. **Features**, in three disjoint namespaces (each with its own block of dimensions):
+ *    - word unigrams: `"w|" + token`, one per token;
+ *    - word bigrams: `"b|" + token_i + " " + token_{i+1}`, one per adjacent pair;
+ *    - character n-grams (`n = charNgram`, 3 by default): for each token, the string
+ *      `" " + token + " "` and every run of `n` consecutive code units in it, `"c|" + gram`
+ *      (the whole padded string once if it is shorter than `n`).
+ * 3. **Hash.** `h = fnv1a32(feature)`: FNV-1a 32-bit over the UTF-16 code units
+ *    (offset basis `0x811c9dc5`, prime `0x01000193`, `h = ((h ^ unit) · prime) mod 2³²`). All
+ *    features are ASCII, so this equals standard FNV-1a over the UTF-8 bytes.
+ * 4. **Bucket and sign.** With `d = dimension` and `q = ⌊d / 4⌋`: unigrams use dimensions
+ *    `[0, q)`, bigrams `[q, 2q)`, character n-grams `[2q, d)`. A feature of a block of size `m`
+ *    starting at `o` adds `s = (h < 2³¹ ? +1 : −1)` to dimension `o + (h mod m)`. Counts are
+ *    integers, so the raw vector is exact.
+ * 5. **Normalise.** Divide by the Euclidean norm. Text with no token gives the zero vector.
+ *
+ * Text with at least one token never gives the zero vector: with `k ≥ 1` tokens there are `k`
+ * unigram and `k − 1` bigram features, one of those counts is odd, and an odd number of `±1`s
+ * summed into one block cannot make every dimension of it zero (proofs/memory.md M1).
+ *
+ * @since 0.1.0
+ */
+import type { Embedding } from '../spec/data.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A text embedder: any function from text to a vector of a fixed length. The default is
+ * {@link embed}; a sentence-embedding model in the effect layer has the same type.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export type Embedder = (text: string) => Embedding
+
+/**
+ * Options of the hashed embedding: `dimension` (`d ≥ 4`, the vector length) and `charNgram` (`n ≥ 1`,
+ * the length of character n-grams).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface EmbedOptions {
+  readonly dimension: number
+  readonly charNgram: number
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The default options: 256 dimensions, character 3-grams.
+ *
+ * @example
+ * import { defaultEmbedOptions } from './embedding.ts'
+ * assert.deepEqual(defaultEmbedOptions, { dimension: 256, charNgram: 3 })
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const defaultEmbedOptions: EmbedOptions = { dimension: 256, charNgram: 3 }
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * FNV-1a 32-bit hash over the UTF-16 code units of `s`, as an unsigned integer in `[0, 2³²)`.
+ * For ASCII strings this equals the standard FNV-1a of the bytes.
+ *
+ * @example
+ * import { fnv1a32 } from './embedding.ts'
+ * assert.equal(fnv1a32(''), 0x811c9dc5)
+ * assert.equal(fnv1a32('a'), 0xe40c292c)
+ * assert.equal(fnv1a32('foobar'), 0xbf9cf968)
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const fnv1a32 = (s: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
+}
+
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 122)
+
+/**
+ * The tokens of a text: ASCII letters lowercased, every other code unit outside `[a-z0-9]` a
+ * separator, maximal non-empty runs in order.
+ *
+ * @example
+ * import { tokenize } from './embedding.ts'
+ * assert.deepEqual(tokenize('Turn ON the red-light bulb!'), ['turn', 'on', 'the', 'red', 'light', 'bulb'])
+ * assert.deepEqual(tokenize('café 42'), ['caf', '42'])
+ * assert.deepEqual(tokenize('  ...  '), [])
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const tokenize = (text: string): ReadonlyArray<string> => {
+  const out: string[] = []
+  let cur = ''
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i)
+    if (c >= 65 && c <= 90) c += 32
+    if (isAlnum(c)) cur += String.fromCharCode(c)
+    else if (cur !== '') {
+      out.push(cur)
+      cur = ''
+    }
+  }
+  if (cur !== '') out.push(cur)
+  return out
+}
+
+/**
+ * The features of a text by namespace, before hashing (step 2 of the module's algorithm):
+ * `[unigrams, bigrams, charNgrams]`.
+ *
+ * @example
+ * import { features } from './embedding.ts'
+ * assert.deepEqual(features('Red bulb', 3), [
+ *   ['w|red', 'w|bulb'],
+ *   ['b|red bulb'],
+ *   ['c| re', 'c|red', 'c|ed ', 'c| bu', 'c|bul', 'c|ulb', 'c|lb ']
+ * ])
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const features = (
+  text: string,
+  charNgram: number
+): readonly [ReadonlyArray<string>, ReadonlyArray<string>, ReadonlyArray<string>] => {
+  const tokens = tokenize(text)
+  const words = tokens.map((w) => `w|${w}`)
+  const bigrams = tokens.slice(1).map((w, i) => `b|${tokens[i] as string} ${w}`)
+  const chars = tokens.flatMap((w) => {
+    const padded = ` ${w} `
+    if (padded.length < charNgram) return [`c|${padded}`]
+    return Array.from(
+      { length: padded.length - charNgram + 1 },
+      (_, i) => `c|${padded.slice(i, i + charNgram)}`
+    )
+  })
+  return [words, bigrams, chars]
+}
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * The Euclidean norm `‖x‖₂`.
+ *
+ * @example
+ * import { norm } from './embedding.ts'
+ * assert.equal(norm([3, 4]), 5)
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const norm = (x: Embedding): number => {
+  let s = 0
+  for (const v of x) s += v * v
+  return Math.sqrt(s)
+}
+
+/**
+ * The hashed embedding with the given options (the module's algorithm): a vector of length
+ * `dimension`, of unit norm, or the zero vector when the text has no token.
+ *
+ * @example
+ * import { embedWith, norm } from './embedding.ts'
+ * const e = embedWith({ dimension: 16, charNgram: 3 })('red bulb')
+ * assert.equal(e.length, 16)
+ * assert.ok(Math.abs(norm(e) - 1) < 1e-12)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const embedWith =
+  (options: EmbedOptions): Embedder =>
+  (text) => {
+    const d = options.dimension
+    if (!Number.isInteger(d) || d < 4)
+      throw new RangeError(`embed: dimension must be an integer ≥ 4, got ${d}`)
+    if (!Number.isInteger(options.charNgram) || options.charNgram < 1)
+      throw new RangeError(`embed: charNgram must be an integer ≥ 1, got ${options.charNgram}`)
+    const q = Math.floor(d / 4)
+    const blocks: ReadonlyArray<readonly [number, number]> = [
+      [0, q],
+      [q, q],
+      [2 * q, d - 2 * q]
+    ]
+    const v = new Array<number>(d).fill(0)
+    features(text, options.charNgram).forEach((fs, k) => {
+      const [offset, size] = blocks[k] as readonly [number, number]
+      for (const f of fs) {
+        const h = fnv1a32(f)
+        const i = offset + (h % size)
+        v[i] = (v[i] as number) + (h < 0x80000000 ? 1 : -1)
+      }
+    })
+    const n = norm(v)
+    return n === 0 ? v : v.map((x) => x / n)
+  }
+
+/**
+ * The default embedding, {@link embedWith} {@link defaultEmbedOptions}: 256 dimensions, unit norm, the
+ * zero vector for text without tokens.
+ *
+ * @example
+ * import { embed, cosine } from './embedding.ts'
+ * assert.ok(cosine(embed('turn on the red light bulb'), embed('turn on the red bulb')) > 0.5)
+ * assert.ok(embed('!?').every((x) => x === 0))
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const embed: Embedder = embedWith(defaultEmbedOptions)
+
+/**
+ * Cosine similarity `a·b / (‖a‖ ‖b‖)`, clamped to `[−1, 1]` against rounding; `0` when either vector
+ * has zero norm (so the embedding of a text without tokens is similar to nothing, itself included).
+ * Vectors must have the same length.
+ *
+ * @example
+ * import { cosine } from './embedding.ts'
+ * assert.equal(cosine([1, 0], [0, 2]), 0)
+ * assert.equal(cosine([3, 4], [6, 8]), 1)
+ * assert.equal(cosine([0, 0], [0, 0]), 0)
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const cosine = (a: Embedding, b: Embedding): number => {
+  if (a.length !== b.length) throw new RangeError(`cosine: lengths differ (${a.length} vs ${b.length})`)
+  let dot = 0
+  for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number)
+  const na = norm(a)
+  const nb = norm(b)
+  if (na === 0 || nb === 0) return 0
+  return Math.max(-1, Math.min(1, dot / (na * nb)))
+}

@@ -1,0 +1,305 @@
+/**
+ * The tip memory `M` of EMPO² (empo2.md §4.1) and both retrieval rules: the paper's "most similar
+ * tips, at most 10" (`topK`) and the authors' "cosine > 0.5, then by stored score, at most 10"
+ * (`thresholdThenScore`, empo2.md §5). Memory is a value: `insert` and `retrieve` are pure, data-last
+ * and read only the fields of `MemoryConfig` (`src/spec/config.ts`) they need.
+ *
+ * Partitions scope both writing and retrieval: an entry belongs to exactly one partition (one global
+ * memory `"*"`, one per task, or one per task variant — the official implementation keeps one list
+ * per variant), capacity is counted per partition, and retrieval only ever looks inside the query's
+ * partition.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import type { MemoryConfig as MemoryConfigC } from '../spec/config.ts'
+import type { Embedding, Memory, MemoryEntry } from '../spec/data.ts'
+import type { NonNegativeInt } from '../spec/brands.ts'
+import { cosine, type Embedder } from './embedding.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The memory sub-configuration (`config.memory`), as decoded by its codec.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export type MemoryConfig = t.TypeOf<typeof MemoryConfigC>
+
+/**
+ * The scope of a memory: one global list, one per task, or one per task variant.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export type Scope = MemoryConfig['scope']
+
+/**
+ * The fields {@link insert} reads (a decoded `MemoryConfig` is one): `capacity` (≥ 1, entries per
+ * partition) and `dedup`.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface InsertConfig {
+  readonly capacity: number
+  readonly dedup: boolean
+}
+
+/**
+ * The fields {@link retrieve} reads (a decoded `MemoryConfig` is one): the rule, `maxTips` (≥ 0) and
+ * `similarityThreshold` (a cosine in `[−1, 1]`, read by `thresholdThenScore` only).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface RetrieveConfig {
+  readonly retrieval: MemoryConfig['retrieval']
+  readonly maxTips: number
+  readonly similarityThreshold: number
+}
+
+/**
+ * An entry before insertion: everything but the logical insertion time `seq`, which `insert` assigns.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export type NewEntry = Omit<MemoryEntry, 'seq'>
+
+/**
+ * A retrieved entry with its cosine similarity to the query.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface Scored {
+  readonly entry: MemoryEntry
+  readonly similarity: number
+}
+
+/**
+ * What an episode contributes to memory (the input of {@link entriesForEpisode}): its partition, the
+ * tip the policy wrote at its end, the final state's text `s_T`, the whole tip-free history as text,
+ * the actions taken (`[T]`, one per step) and the final score (or return) stored with the entries.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface EpisodeRecord {
+  readonly partition: string
+  readonly tip: string
+  readonly finalState: string
+  readonly history: string
+  readonly actions: ReadonlyArray<string>
+  readonly score: number
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The empty memory: no entries, next insertion time 0.
+ *
+ * @example
+ * import { emptyMemory } from './memory.ts'
+ * assert.deepEqual(emptyMemory, { entries: [], nextSeq: 0 })
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const emptyMemory: Memory = { entries: [], nextSeq: 0 as NonNegativeInt }
+
+/**
+ * The partition of a task variant under a scope: `"*"` for `global`, the task name for `perTask`,
+ * `task + "#" + variant` for `perVariant`. Injective for a fixed scope (a variant is an integer, so
+ * the last `#` splits it off).
+ *
+ * @example
+ * import { partitionOf } from './memory.ts'
+ * assert.equal(partitionOf('global', 'boil', 3), '*')
+ * assert.equal(partitionOf('perTask', 'boil', 3), 'boil')
+ * assert.equal(partitionOf('perVariant', 'boil', 3), 'boil#3')
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const partitionOf = (scope: Scope, task: string, variant: number): string =>
+  scope === 'global' ? '*' : scope === 'perTask' ? task : `${task}#${variant}`
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The entries of one partition, oldest first.
+ *
+ * @example
+ * import { emptyMemory, insert, entriesOf } from './memory.ts'
+ * const m = insert({ capacity: 10, dedup: true })({ partition: 'a', key: [1], tip: 'x', action: null, score: 0 })(emptyMemory)
+ * assert.equal(entriesOf('a')(m).length, 1)
+ * assert.equal(entriesOf('b')(m).length, 0)
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const entriesOf =
+  (partition: string) =>
+  (memory: Memory): ReadonlyArray<MemoryEntry> =>
+    memory.entries.filter((e) => e.partition === partition)
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+const sameContent = (a: NewEntry, b: NewEntry): boolean =>
+  a.partition === b.partition && a.tip === b.tip && a.action === b.action
+
+/**
+ * Insert one entry (empo2.md §4.1; §5 "at most 1000 entries each, oldest dropped; exact duplicates
+ * skipped"):
+ * - with `dedup`, an entry whose partition, tip and action equal a stored entry's is skipped: the
+ *   memory is returned unchanged (the stored entry keeps its key, score and age);
+ * - otherwise it is appended with `seq = nextSeq` and `nextSeq` increases by 1;
+ * - if its partition then holds more than `capacity` entries, the oldest of that partition (least
+ *   `seq`) is dropped. Other partitions are never touched.
+ *
+ * @example
+ * import { emptyMemory, insert } from './memory.ts'
+ * const ins = insert({ capacity: 2, dedup: true })
+ * const e = (tip: string) => ({ partition: 'p', key: [1, 0], tip, action: null, score: 0 })
+ * const m = ins(e('c'))(ins(e('b'))(ins(e('a'))(emptyMemory)))
+ * assert.deepEqual(m.entries.map((x) => x.tip), ['b', 'c'])
+ * assert.equal(ins(e('c'))(m), m)
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const insert =
+  (cfg: InsertConfig) =>
+  (entry: NewEntry) =>
+  (memory: Memory): Memory => {
+    if (cfg.dedup && memory.entries.some((e) => sameContent(e, entry))) return memory
+    const appended: ReadonlyArray<MemoryEntry> = [...memory.entries, { ...entry, seq: memory.nextSeq }]
+    const inPartition = appended.reduce((n, e) => (e.partition === entry.partition ? n + 1 : n), 0)
+    // entries are kept in insertion order, so the first of the partition is its oldest
+    const oldest =
+      inPartition > cfg.capacity ? appended.findIndex((e) => e.partition === entry.partition) : -1
+    return {
+      entries: oldest < 0 ? appended : appended.filter((_, i) => i !== oldest),
+      nextSeq: (memory.nextSeq + 1) as NonNegativeInt
+    }
+  }
+
+/**
+ * Insert entries one after the other (a left fold of {@link insert}).
+ *
+ * @example
+ * import { emptyMemory, insertAll } from './memory.ts'
+ * const e = (tip: string) => ({ partition: 'p', key: [1], tip, action: null, score: 0 })
+ * assert.equal(insertAll({ capacity: 5, dedup: true })([e('a'), e('a'), e('b')])(emptyMemory).entries.length, 2)
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const insertAll =
+  (cfg: InsertConfig) =>
+  (entries: ReadonlyArray<NewEntry>) =>
+  (memory: Memory): Memory =>
+    entries.reduce((m, e) => insert(cfg)(e)(m), memory)
+
+/**
+ * Retrieval `Retr(q; M)` with each entry's cosine similarity to the query, inside `partition` only:
+ * - `topK` (paper, §4.1): the `maxTips` entries with the highest cosine; ties broken by newer first
+ *   (higher `seq`). Returns exactly `min(maxTips, |partition|)` entries.
+ * - `thresholdThenScore` (official, §5): keep entries with cosine `> similarityThreshold` (strict),
+ *   sort by stored `score` descending, ties by higher cosine, then newer first; take `maxTips`.
+ *
+ * A query of zero norm has cosine 0 with everything: `topK` then returns the newest entries,
+ * `thresholdThenScore` returns nothing when the threshold is ≥ 0.
+ *
+ * @example
+ * import { emptyMemory, insertAll, retrieveScored } from './memory.ts'
+ * const e = (tip: string, key: number[], score: number) => ({ partition: 'p', key, tip, action: null, score })
+ * const m = insertAll({ capacity: 9, dedup: true })([e('a', [1, 0], 5), e('b', [0.6, 0.8], 9), e('c', [0, 1], 7)])(emptyMemory)
+ * const q = [1, 0]
+ * assert.deepEqual(retrieveScored({ retrieval: 'topK', maxTips: 2, similarityThreshold: 0.5 })(q, 'p')(m).map((s) => s.entry.tip), ['a', 'b'])
+ * assert.deepEqual(retrieveScored({ retrieval: 'thresholdThenScore', maxTips: 2, similarityThreshold: 0.5 })(q, 'p')(m).map((s) => s.entry.tip), ['b', 'a'])
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retrieveScored =
+  (cfg: RetrieveConfig) =>
+  (query: Embedding, partition: string) =>
+  (memory: Memory): ReadonlyArray<Scored> => {
+    const scored = entriesOf(partition)(memory).map((entry) => ({
+      entry,
+      similarity: cosine(query, entry.key)
+    }))
+    const newer = (a: Scored, b: Scored): number => b.entry.seq - a.entry.seq
+    const ranked =
+      cfg.retrieval === 'topK'
+        ? [...scored].sort((a, b) => b.similarity - a.similarity || newer(a, b))
+        : scored
+            .filter((s) => s.similarity > cfg.similarityThreshold)
+            .sort((a, b) => b.entry.score - a.entry.score || b.similarity - a.similarity || newer(a, b))
+    return ranked.slice(0, cfg.maxTips)
+  }
+
+/**
+ * Retrieval `Retr(q; M)`: the entries of {@link retrieveScored}, in the same order.
+ *
+ * @example
+ * import { emptyMemory, insert, retrieve } from './memory.ts'
+ * const m = insert({ capacity: 9, dedup: true })({ partition: 'p', key: [1, 0], tip: 'go north', action: null, score: 1 })(emptyMemory)
+ * const cfg = { retrieval: 'topK', maxTips: 10, similarityThreshold: 0.5 } as const
+ * assert.deepEqual(retrieve(cfg)([1, 0], 'p')(m).map((e) => e.tip), ['go north'])
+ * assert.deepEqual(retrieve(cfg)([1, 0], 'q')(m), [])
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retrieve =
+  (cfg: RetrieveConfig) =>
+  (query: Embedding, partition: string) =>
+  (memory: Memory): ReadonlyArray<MemoryEntry> =>
+    retrieveScored(cfg)(query, partition)(memory).map((s) => s.entry)
+
+/**
+ * What one finished episode writes to memory (before insertion):
+ * - `perEpisode` (paper, §4.1): one entry — the tip, `action: null`, the episode's score;
+ * - `perStep` (official, §5): one entry per step `t` — the tip, the action of step `t`, the final
+ *   score (`[T]` entries; none for an episode without steps).
+ *
+ * Every entry is keyed by `embed` of the final state (`embed: 'state'`) or of the whole tip-free
+ * history (`embed: 'history'`). The official preset pairs `perStep` with `history`, which is exactly
+ * the authors' rule; the other two pairings are offered as independent choices.
+ *
+ * @example
+ * import { entriesForEpisode } from './memory.ts'
+ * import { embed } from './embedding.ts'
+ * const ep = { partition: 'p', tip: 'open the door first', finalState: 'hall', history: 'kitchen > hall', actions: ['open door', 'go hall'], score: 40 }
+ * const paper = entriesForEpisode({ write: 'perEpisode', embed: 'state' }, embed)(ep)
+ * assert.equal(paper.length, 1)
+ * assert.equal(paper[0]?.action, null)
+ * const official = entriesForEpisode({ write: 'perStep', embed: 'history' }, embed)(ep)
+ * assert.deepEqual(official.map((e) => e.action), ['open door', 'go hall'])
+ * assert.deepEqual(official[0]?.key, embed('kitchen > hall'))
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const entriesForEpisode =
+  (cfg: Pick<MemoryConfig, 'write' | 'embed'>, embedder: Embedder) =>
+  (episode: EpisodeRecord): ReadonlyArray<NewEntry> => {
+    const key = embedder(cfg.embed === 'state' ? episode.finalState : episode.history)
+    const base = { partition: episode.partition, key, tip: episode.tip, score: episode.score }
+    return cfg.write === 'perEpisode'
+      ? [{ ...base, action: null }]
+      : episode.actions.map((action) => ({ ...base, action }))
+  }

@@ -1,0 +1,259 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import type { Memory, MemoryEntry } from '../../src/spec/data.ts'
+import { paperPreset, officialPreset } from '../../src/spec/config.ts'
+import { cosine, embed } from '../../src/core/embedding.ts'
+import {
+  emptyMemory,
+  entriesForEpisode,
+  entriesOf,
+  insert,
+  insertAll,
+  partitionOf,
+  retrieveScored,
+  type InsertConfig,
+  type NewEntry,
+  type RetrieveConfig
+} from '../../src/core/memory.ts'
+import { property, runSeed } from '../support/property.ts'
+
+// Small alphabets on purpose: 3 partitions, 4 tips, 3 actions make duplicates and per-partition
+// overflow frequent; keys are 3-d vectors with coordinates on a coarse grid (multiples of 1/2) so that
+// equal cosines (ties) occur, and the zero vector is possible.
+const partition = fc.constantFrom('a', 'b', 'c')
+const coord = fc.integer({ min: -2, max: 2 }).map((k) => k / 2)
+const key = fc.array(coord, { minLength: 3, maxLength: 3 })
+const newEntry: fc.Arbitrary<NewEntry> = fc.record({
+  partition,
+  key,
+  tip: fc.constantFrom('t1', 't2', 't3', 't4'),
+  action: fc.constantFrom(null, 'x', 'y'),
+  score: fc.integer({ min: 0, max: 3 }) // few distinct scores: ties in thresholdThenScore
+})
+const insertCfg: fc.Arbitrary<InsertConfig> = fc.record({
+  capacity: fc.integer({ min: 1, max: 6 }),
+  dedup: fc.boolean()
+})
+const memory: fc.Arbitrary<Memory> = fc
+  .tuple(insertCfg, fc.array(newEntry, { maxLength: 30 }))
+  .map(([cfg, es]) => insertAll(cfg)(es)(emptyMemory))
+const retrieveCfg: fc.Arbitrary<RetrieveConfig> = fc.record({
+  retrieval: fc.constantFrom('topK' as const, 'thresholdThenScore' as const),
+  maxTips: fc.integer({ min: 0, max: 12 }),
+  similarityThreshold: fc.constantFrom(-1, -0.5, 0, 0.3, 0.5, 0.9, 1)
+})
+
+// lexicographic rank of a thresholdThenScore result: score, then cosine, then seq (all descending)
+const tsKey = (s: { entry: MemoryEntry; similarity: number }): readonly number[] => [
+  s.entry.score,
+  s.similarity,
+  s.entry.seq
+]
+const lexGe = (a: readonly number[], b: readonly number[]): boolean => {
+  for (let i = 0; i < a.length; i++)
+    if ((a[i] as number) !== (b[i] as number)) return (a[i] as number) > (b[i] as number)
+  return true
+}
+
+property(
+  'retrieval returns at most maxTips entries, all stored, all from the query’s partition, each once',
+  [retrieveCfg, memory, key, partition],
+  (cfg, m, q, p) => {
+    const out = retrieveScored(cfg)(q, p)(m)
+    assert.ok(out.length <= cfg.maxTips)
+    for (const s of out) {
+      assert.ok(m.entries.includes(s.entry))
+      assert.equal(s.entry.partition, p)
+      assert.equal(s.similarity, cosine(q, s.entry.key))
+    }
+    assert.equal(new Set(out.map((s) => s.entry)).size, out.length)
+  }
+)
+
+property(
+  'topK returns exactly min(k, |partition|) entries, by cosine descending (ties newer first), and no left-out entry beats a returned one',
+  [retrieveCfg, memory, key, partition],
+  (cfg0, m, q, p) => {
+    const cfg = { ...cfg0, retrieval: 'topK' as const }
+    const out = retrieveScored(cfg)(q, p)(m)
+    const all = entriesOf(p)(m)
+    assert.equal(out.length, Math.min(cfg.maxTips, all.length))
+    out.slice(1).forEach((s, i) => {
+      const prev = out[i] as (typeof out)[number]
+      assert.ok(lexGe([prev.similarity, prev.entry.seq], [s.similarity, s.entry.seq]))
+    })
+    const last = out[out.length - 1]
+    if (last !== undefined)
+      for (const e of all)
+        if (!out.some((s) => s.entry === e))
+          assert.ok(lexGe([last.similarity, last.entry.seq], [cosine(q, e.key), e.seq]))
+  }
+)
+
+property(
+  'thresholdThenScore returns only entries above the threshold, by score descending (ties: cosine, then newer), and the best ones',
+  [retrieveCfg, memory, key, partition],
+  (cfg0, m, q, p) => {
+    const cfg = { ...cfg0, retrieval: 'thresholdThenScore' as const }
+    const out = retrieveScored(cfg)(q, p)(m)
+    for (const s of out) assert.ok(s.similarity > cfg.similarityThreshold)
+    out.slice(1).forEach((s, i) => assert.ok(lexGe(tsKey(out[i] as (typeof out)[number]), tsKey(s))))
+    const eligible = entriesOf(p)(m).filter((e) => cosine(q, e.key) > cfg.similarityThreshold)
+    assert.equal(out.length, Math.min(cfg.maxTips, eligible.length))
+    const last = out[out.length - 1]
+    if (last !== undefined)
+      for (const e of eligible)
+        if (!out.some((s) => s.entry === e))
+          assert.ok(lexGe(tsKey(last), tsKey({ entry: e, similarity: cosine(q, e.key) })))
+  }
+)
+
+// ---------------------------------------------------------------------------------------------
+// model-based: capacity, de-duplication, oldest-first eviction
+// ---------------------------------------------------------------------------------------------
+
+interface ModelEntry {
+  readonly partition: string
+  readonly tip: string
+  readonly action: string | null
+  readonly seq: number
+}
+interface Model {
+  cfg: InsertConfig
+  entries: ModelEntry[]
+  nextSeq: number
+  inserted: ModelEntry[] // every entry actually appended, in order (for "the newest are kept")
+}
+interface Real {
+  m: Memory
+}
+
+const checkInvariants = (model: Model, real: Real): void => {
+  const m = real.m
+  // the real memory is the model (content, order and seq), and nextSeq agrees
+  assert.deepEqual(
+    m.entries.map((e) => ({ partition: e.partition, tip: e.tip, action: e.action, seq: e.seq })),
+    model.entries
+  )
+  assert.equal(m.nextSeq, model.nextSeq)
+  for (const p of ['a', 'b', 'c']) {
+    const kept = entriesOf(p)(m)
+    // capacity per partition
+    assert.ok(kept.length <= model.cfg.capacity)
+    // the newest entries of the partition are the ones kept
+    const newest = model.inserted.filter((e) => e.partition === p).slice(-model.cfg.capacity)
+    assert.deepEqual(
+      kept.map((e) => e.seq),
+      newest.map((e) => e.seq)
+    )
+  }
+  if (model.cfg.dedup) {
+    const ids = m.entries.map((e) => JSON.stringify([e.partition, e.tip, e.action]))
+    assert.equal(new Set(ids).size, ids.length)
+  }
+}
+
+const insertCommand = (entry: NewEntry): fc.Command<Model, Real> => ({
+  check: () => true,
+  run: (model, real) => {
+    const dup = model.entries.some(
+      (e) => e.partition === entry.partition && e.tip === entry.tip && e.action === entry.action
+    )
+    if (!(model.cfg.dedup && dup)) {
+      const me = { partition: entry.partition, tip: entry.tip, action: entry.action, seq: model.nextSeq }
+      model.entries.push(me)
+      model.inserted.push(me)
+      model.nextSeq += 1
+      const inP = model.entries.filter((e) => e.partition === entry.partition)
+      if (inP.length > model.cfg.capacity)
+        model.entries.splice(model.entries.indexOf(inP[0] as ModelEntry), 1)
+    }
+    real.m = insert(model.cfg)(entry)(real.m)
+    checkInvariants(model, real)
+  },
+  toString: () => `insert(${JSON.stringify(entry)})`
+})
+
+test('memory capacity and de-duplication always hold, and the newest entries are kept (model-based)', (t) => {
+  t.diagnostic(`fast-check seed ${runSeed}`)
+  fc.assert(
+    fc.property(insertCfg, fc.commands([newEntry.map(insertCommand)], { maxCommands: 60 }), (cfg, cmds) => {
+      fc.modelRun(
+        () => ({ model: { cfg, entries: [], nextSeq: 0, inserted: [] }, real: { m: emptyMemory } }),
+        cmds
+      )
+    }),
+    { seed: runSeed, numRuns: 100 }
+  )
+})
+
+// ---------------------------------------------------------------------------------------------
+// what an episode writes
+// ---------------------------------------------------------------------------------------------
+
+const episode = fc.record({
+  partition,
+  tip: fc.string({ maxLength: 20 }),
+  finalState: fc.string({ maxLength: 20 }),
+  history: fc.string({ maxLength: 40 }),
+  actions: fc.array(fc.string({ maxLength: 8 }), { maxLength: 6 }),
+  score: fc.integer({ min: 0, max: 100 })
+})
+
+property(
+  'an episode writes one tip (action null) per episode, or one entry per step with its action and the final score, keyed by the chosen embedding',
+  [
+    episode,
+    fc.constantFrom('perEpisode' as const, 'perStep' as const),
+    fc.constantFrom('state' as const, 'history' as const)
+  ],
+  (ep, write, embedWhat) => {
+    const out = entriesForEpisode({ write, embed: embedWhat }, embed)(ep)
+    const k = embed(embedWhat === 'state' ? ep.finalState : ep.history)
+    assert.deepEqual(
+      out.map((e) => e.action),
+      write === 'perEpisode' ? [null] : ep.actions
+    )
+    for (const e of out) {
+      assert.deepEqual(e.key, k)
+      assert.equal(e.tip, ep.tip)
+      assert.equal(e.score, ep.score)
+      assert.equal(e.partition, ep.partition)
+    }
+  },
+  { numRuns: 60 }
+)
+
+property(
+  'partitions: global is one partition, perTask separates tasks, perVariant separates variants',
+  [fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), fc.nat(5), fc.nat(5)],
+  (t1, t2, v1, v2) => {
+    assert.equal(partitionOf('global', t1, v1), partitionOf('global', t2, v2))
+    assert.equal(partitionOf('perTask', t1, v1) === partitionOf('perTask', t2, v2), t1 === t2)
+    assert.equal(
+      partitionOf('perVariant', t1, v1) === partitionOf('perVariant', t2, v2),
+      t1 === t2 && v1 === v2
+    )
+  }
+)
+
+test('presets: paper retrieves topK per task, official thresholdThenScore per variant, both at most 10', () => {
+  assert.equal(paperPreset.memory.retrieval, 'topK')
+  assert.equal(officialPreset.memory.retrieval, 'thresholdThenScore')
+  const e = (tip: string, k: number[], score: number): NewEntry => ({
+    partition: 'p',
+    key: k,
+    tip,
+    action: null,
+    score
+  })
+  const m = insertAll(officialPreset.memory)([
+    e('near-low', [1, 0], 1),
+    e('mid-high', [0.6, 0.8], 9),
+    e('far', [0, 1], 50)
+  ])(emptyMemory)
+  const tips = (cfg: RetrieveConfig) => retrieveScored(cfg)([1, 0], 'p')(m).map((s) => s.entry.tip)
+  assert.deepEqual(tips(paperPreset.memory), ['near-low', 'mid-high', 'far'])
+  assert.deepEqual(tips(officialPreset.memory), ['mid-high', 'near-low'])
+})

@@ -1,0 +1,190 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { paperPreset, officialPreset } from '../../src/spec/config.ts'
+import { embed } from '../../src/core/embedding.ts'
+import { partitionOf, retrieve } from '../../src/core/memory.ts'
+import {
+  empo2,
+  grpo,
+  matchUpdate,
+  nStepTargets,
+  qUpdate,
+  reflexion,
+  updatesParameters,
+  type Episode
+} from '../../src/core/methods.ts'
+import { close, property } from '../support/property.ts'
+
+// Targets, Q-values: bounded to ±1e3 so sums of a few dozen stay exact to ~1e-10 relative.
+const real = fc.double({ min: -1e3, max: 1e3, noNaN: true })
+
+// ---------------------------------------------------------------------------------------------
+// REMEMBERER
+// ---------------------------------------------------------------------------------------------
+
+property(
+  'REMEMBERER 1/N update: with a constant target, |Q − target| shrinks as N₀/(N₀ + k) and Q converges to it',
+  [real, fc.nat(20), real, fc.integer({ min: 1, max: 200 })],
+  (q0, n0, target, k) => {
+    let cell = { q: q0, visits: n0 }
+    let prevErr = Math.abs(q0 - target)
+    for (let i = 0; i < k; i++) {
+      cell = qUpdate(null)(target)(cell)
+      const err = Math.abs(cell.q - target)
+      assert.ok(err <= prevErr + 1e-9)
+      prevErr = err
+    }
+    assert.equal(cell.visits, n0 + k)
+    // tolerance: k sequential updates, each with rounding ≤ 2⁻⁵² relative to magnitudes ≤ 1e3
+    assert.ok(close(Math.abs(cell.q - target), (Math.abs(q0 - target) * n0) / (n0 + k), 1e-9, 1e-9))
+  }
+)
+
+property(
+  'REMEMBERER constant-rate update: with a constant target, |Q − target| = (1 − α)^k |Q₀ − target|',
+  [real, real, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.integer({ min: 1, max: 50 })],
+  (q0, target, alpha, k) => {
+    let cell = { q: q0, visits: 0 }
+    for (let i = 0; i < k; i++) cell = qUpdate(alpha)(target)(cell)
+    assert.ok(close(Math.abs(cell.q - target), Math.abs(q0 - target) * (1 - alpha) ** k, 1e-9, 1e-9))
+  }
+)
+
+property(
+  'REMEMBERER: from an unvisited cell, N updates by the 1/N rule give the running mean of the targets',
+  [fc.array(real, { minLength: 1, maxLength: 40 })],
+  (targets) => {
+    const cell = targets.reduce((c, g) => qUpdate(null)(g)(c), { q: 0, visits: 0 })
+    const mean = targets.reduce((a, b) => a + b, 0) / targets.length
+    assert.equal(cell.visits, targets.length)
+    assert.ok(close(cell.q, mean, 1e-9, 1e-9), `${cell.q} vs ${mean}`)
+  }
+)
+
+property(
+  'REMEMBERER targets: Monte-Carlo is the discounted return-to-go, n ≥ T equals it, and n = 1 is r_t + γ·maxQ_{t+1}',
+  [
+    fc
+      .integer({ min: 0, max: 10 })
+      .chain((T) =>
+        fc.tuple(
+          fc.array(real, { minLength: T, maxLength: T }),
+          fc.array(real, { minLength: T, maxLength: T }),
+          fc.double({ min: 0, max: 1, noNaN: true })
+        )
+      )
+  ],
+  ([rewards, maxQ, gamma]) => {
+    const T = rewards.length
+    const mc = nStepTargets({ gamma, n: null })(rewards, maxQ)
+    // G_t = r_t + γ G_{t+1}, G_T = 0
+    let g = 0
+    for (let t = T - 1; t >= 0; t--) {
+      g = (rewards[t] as number) + gamma * g
+      assert.ok(close(mc[t] as number, g, 1e-9, 1e-9))
+    }
+    assert.deepEqual(nStepTargets({ gamma, n: T + 1 })(rewards, maxQ), mc)
+    const one = nStepTargets({ gamma, n: 1 })(rewards, maxQ)
+    one.forEach((x, t) =>
+      assert.ok(
+        close(x, (rewards[t] as number) + (t + 1 < T ? gamma * (maxQ[t + 1] as number) : 0), 1e-12, 1e-12)
+      )
+    )
+  }
+)
+
+// ---------------------------------------------------------------------------------------------
+// Reflexion
+// ---------------------------------------------------------------------------------------------
+
+const episode: fc.Arbitrary<Episode> = fc.record({
+  task: fc.constantFrom('t1', 't2'),
+  variant: fc.nat(2),
+  note: fc.option(fc.stringMatching(/^[a-z]{1,6}$/), { nil: null }),
+  finalState: fc.constant(''),
+  history: fc.constant(''),
+  actions: fc.constant([]),
+  score: fc.constant(0),
+  success: fc.boolean()
+})
+
+property(
+  'Reflexion: the prompt shows at most the last 3 reflections of the task, most recent last',
+  [fc.array(episode, { maxLength: 12 }), fc.constantFrom('t1', 't2')],
+  (eps, task) => {
+    const m = reflexion(3)
+    const store = eps.reduce((s, ep) => m.write(ep)(s), m.empty)
+    const failures = eps.filter((e) => e.task === task && !e.success && e.note !== null).map((e) => e.note)
+    const shown = m.retrieve({ task })(store)
+    assert.deepEqual(shown, failures.slice(-3))
+    const text = m.render(shown)
+    if (shown.length === 0) assert.equal(text, '')
+    else {
+      const lines = text.split('\n')
+      assert.equal(lines[0], 'Your memory for the task below:')
+      assert.deepEqual(
+        lines.slice(1),
+        shown.map((r, i) => `Trial ${i + 1}: ${r}`)
+      )
+    }
+    assert.equal(updatesParameters(m.update), false)
+  }
+)
+
+// ---------------------------------------------------------------------------------------------
+// EMPO² and GRPO as values of the algebra
+// ---------------------------------------------------------------------------------------------
+
+const empoEpisode: fc.Arbitrary<Episode> = fc.record({
+  task: fc.constantFrom('t1', 't2'),
+  variant: fc.nat(2),
+  note: fc.option(fc.constantFrom('look in the hall', 'open the door', 'use the stove'), { nil: null }),
+  finalState: fc.constantFrom('kitchen', 'hall', 'bedroom with a red bulb'),
+  history: fc.constantFrom('kitchen > hall', 'hall > kitchen', 'bedroom'),
+  actions: fc.array(fc.constantFrom('go north', 'open door'), { maxLength: 3 }),
+  score: fc.integer({ min: 0, max: 100 }),
+  success: fc.boolean()
+})
+
+property(
+  'EMPO² (paper and official) as a memory method: retrieval is memory.retrieve in the context’s partition, at most maxTips, and the update is a policy gradient',
+  [
+    fc.constantFrom(paperPreset.memory, officialPreset.memory),
+    fc.array(empoEpisode, { maxLength: 15 }),
+    fc.constantFrom('t1', 't2'),
+    fc.nat(2),
+    fc.constantFrom('kitchen', 'hall')
+  ],
+  (cfg, eps, task, variant, s) => {
+    const m = empo2(cfg, embed)
+    const store = eps.reduce((st, ep) => m.write(ep)(st), m.empty)
+    const ctx = { task, variant, state: s, history: s }
+    const got = m.retrieve(ctx)(store)
+    assert.ok(got.length <= cfg.maxTips)
+    assert.deepEqual(got, retrieve(cfg)(embed(s), partitionOf(cfg.scope, task, variant))(store))
+    assert.ok(got.every((e) => e.partition === partitionOf(cfg.scope, task, variant)))
+    assert.equal(
+      matchUpdate({ None: () => false, PolicyGradient: (d) => d, WeightedLikelihood: () => false })(m.update),
+      true
+    )
+  },
+  { numRuns: 50 }
+)
+
+test('GRPO has no memory: writing changes nothing, nothing is retrieved or rendered', () => {
+  const ep: Episode = {
+    task: 't',
+    variant: 0,
+    note: 'tip',
+    finalState: 's',
+    history: 'h',
+    actions: ['a'],
+    score: 1,
+    success: false
+  }
+  assert.equal(grpo.write(ep)(grpo.empty), null)
+  assert.deepEqual(grpo.retrieve({})(grpo.empty), [])
+  assert.equal(grpo.render([]), '')
+  assert.equal(grpo.update._tag, 'PolicyGradient')
+})
