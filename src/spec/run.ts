@@ -1,0 +1,243 @@
+/**
+ * The configuration of a training run: which method (EMPO², a baseline or an ablation), the algorithm's
+ * hyperparameters (`Config`, with its `paper`/`official` presets), the policy model, the agent's
+ * prompt budget, and the schedule (iterations, tasks, evaluation, checkpoints). One typed record,
+ * decoded with io-ts; a run directory stores the resolved record.
+ *
+ * @since 0.1.0
+ */
+import * as t from 'io-ts'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { decodeWith, strict, type DecodeError } from './codec.ts'
+import { NonNegativeInt, PositiveInt, Positive } from './brands.ts'
+import { Config, decodeConfig } from './config.ts'
+import { ModelConfig, decodeModelConfig } from './model.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The methods one training loop runs (issue 5 §2), each a transformation of the algorithm config:
+ * - `empo2`: the method as configured;
+ * - `grpo`: no memory rollouts (`p = 0`; per-iteration thresholds 0), so no tips and no off-policy
+ *   updates — the baseline EMPO² extends;
+ * - `empo2-no-offpolicy`: memory rollouts are always updated on-policy (`q = 0`);
+ * - `empo2-no-mask`: the low-probability mask switched off;
+ * - `empo2-no-intrinsic`: the intrinsic-reward coefficient set to 0;
+ * - `reflexion`: no parameter updates; after each episode the policy writes a reflection for the task
+ *   and the last 3 reflections of the task are in every prompt.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const Method = t.keyof({
+  empo2: null,
+  grpo: null,
+  'empo2-no-offpolicy': null,
+  'empo2-no-mask': null,
+  'empo2-no-intrinsic': null,
+  reflexion: null
+})
+/** @since 0.1.0 @category model */
+export type Method = t.TypeOf<typeof Method>
+
+/**
+ * The agent's prompt budget: how many earlier steps each prompt shows (`historyWindow`), how many
+ * retrieved tips are shown at most (`maxTipsShown`, a cap under `memory.maxTips` imposed by the small
+ * model's context), each tip's length cap in characters (`maxTipChars`), the steps shown to the tip
+ * writer (`tipHistoryWindow`) and the longest tip in tokens (`tipMaxTokens`).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const AgentConfig = strict(
+  {
+    historyWindow: NonNegativeInt,
+    maxTipsShown: NonNegativeInt,
+    maxTipChars: PositiveInt,
+    tipHistoryWindow: NonNegativeInt,
+    tipMaxTokens: PositiveInt
+  },
+  'AgentConfig'
+)
+/** @since 0.1.0 @category model */
+export type AgentConfig = t.TypeOf<typeof AgentConfig>
+
+/**
+ * The schedule: `iterations` of `rollout.tasksPerBatch` tasks × `rollout.groupSize` rollouts, tasks
+ * drawn from `families` × `variants` (the training split); every `evalEvery` iterations (0: only at
+ * the end) the policy is evaluated without memory at `rollout.evalTemperature` on `evalVariants` unseen
+ * variants per family (from 5 on); a checkpoint is written every `checkpointEvery` iterations and at the
+ * end. `skipZeroAdvantage` leaves out of the update the rows whose advantage is 0 (a group whose
+ * rollouts all have the same return): they carry no policy gradient, only KL and entropy terms, and
+ * with `token-mean` aggregation dropping them rescales the loss like a larger step.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const ScheduleConfig = strict(
+  {
+    iterations: PositiveInt,
+    families: t.readonlyArray(t.string),
+    variants: t.readonlyArray(NonNegativeInt),
+    evalEvery: NonNegativeInt,
+    evalVariants: NonNegativeInt,
+    oodFamilies: t.readonlyArray(t.string),
+    oodVariants: NonNegativeInt,
+    oodTrials: PositiveInt,
+    checkpointEvery: PositiveInt,
+    skipZeroAdvantage: t.boolean,
+    tipTemperature: Positive
+  },
+  'ScheduleConfig'
+)
+/** @since 0.1.0 @category model */
+export type ScheduleConfig = t.TypeOf<typeof ScheduleConfig>
+
+/**
+ * A whole run: the method, the algorithm config, the model, the agent's prompt budget, the schedule,
+ * and the checkpoint the policy starts from (`prior`, a path; `null` starts from random weights).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const RunConfig = strict(
+  {
+    method: Method,
+    algo: Config,
+    model: ModelConfig,
+    agent: AgentConfig,
+    schedule: ScheduleConfig,
+    prior: t.union([t.string, t.null])
+  },
+  'RunConfig'
+)
+/** @since 0.1.0 @category model */
+export type RunConfig = t.TypeOf<typeof RunConfig>
+
+// -------------------------------------------------------------------------------------
+// presets
+// -------------------------------------------------------------------------------------
+
+/**
+ * The default agent budget for the small default model: one earlier step, at most 2 tips of at most
+ * 100 characters, 3 steps shown to the tip writer, tips of at most 40 tokens.
+ *
+ * @example
+ * import { defaultAgent } from './run.ts'
+ * assert.equal(defaultAgent.maxTipsShown, 2)
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const defaultAgent: AgentConfig = {
+  historyWindow: 1 as NonNegativeInt,
+  maxTipsShown: 2 as NonNegativeInt,
+  maxTipChars: 100 as PositiveInt,
+  tipHistoryWindow: 3 as NonNegativeInt,
+  tipMaxTokens: 40 as PositiveInt
+}
+
+/**
+ * The in-distribution families of the embedded suite and the two held out for out-of-distribution
+ * tests (docs/environments.md).
+ *
+ * @example
+ * import { suiteFamilies, oodFamilies } from './run.ts'
+ * assert.equal(suiteFamilies.length + oodFamilies.length, 8)
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const suiteFamilies: ReadonlyArray<string> = [
+  'activate-light',
+  'collect',
+  'repair',
+  'open-container',
+  'make-paint',
+  'measure'
+]
+/** @since 0.1.0 @category presets */
+export const oodFamilies: ReadonlyArray<string> = ['power-fan', 'deliver']
+
+// -------------------------------------------------------------------------------------
+// decoding
+// -------------------------------------------------------------------------------------
+
+const isPlainObject = (u: unknown): u is Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/**
+ * Decode a run config. `algo` is decoded with `decodeConfig` (merged onto the preset it names),
+ * `model` merged onto `base.model` and checked with `decodeModelConfig`, `agent` and `schedule` merged
+ * field by field onto `base`'s; unknown keys anywhere are errors naming their path.
+ *
+ * @example
+ * import { decodeRunConfig } from './run.ts'
+ * import { defaultModelConfig } from './model.ts'
+ * import { paperPreset } from './config.ts'
+ * const base = { method: 'empo2', algo: paperPreset, model: defaultModelConfig, agent: { historyWindow: 1, maxTipsShown: 2, maxTipChars: 100, tipHistoryWindow: 3, tipMaxTokens: 40 }, schedule: { iterations: 1, families: ['collect'], variants: [0], evalEvery: 0, evalVariants: 2, oodFamilies: [], oodVariants: 0, oodTrials: 1, checkpointEvery: 1, skipZeroAdvantage: true, tipTemperature: 1 }, prior: null }
+ * const r = decodeRunConfig(base as any)({ method: 'grpo', schedule: { iterations: 3 } })
+ * assert.ok(r._tag === 'Right' && r.right.schedule.iterations === 3 && r.right.method === 'grpo')
+ * const bad = decodeRunConfig(base as any)({ schedule: { iteratons: 3 } })
+ * assert.ok(bad._tag === 'Left' && bad.left.problems[0]!.includes('schedule.iteratons'))
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeRunConfig =
+  (base: RunConfig) =>
+  (overrides: unknown): E.Either<DecodeError, RunConfig> => {
+    if (!isPlainObject(overrides))
+      return E.left({ _tag: 'DecodeError', what: 'run config', problems: ['(root): expected an object'] })
+    const known = ['method', 'algo', 'model', 'agent', 'schedule', 'prior']
+    const unknown = Object.keys(overrides).filter((k) => !known.includes(k))
+    if (unknown.length > 0)
+      return E.left({
+        _tag: 'DecodeError',
+        what: 'run config',
+        problems: unknown.map((k) => `at ${k}: unknown key (known: ${known.join(', ')})`)
+      })
+    const prefix = (p: string) => (e: DecodeError) => ({
+      ...e,
+      what: 'run config',
+      problems: e.problems.map((s) => s.replace(/^at /, `at ${p}.`).replace(/^\(root\)/, p))
+    })
+    const algoIn = overrides['algo']
+    const algo =
+      algoIn === undefined
+        ? E.right(base.algo)
+        : pipe(
+            decodeConfig(isPlainObject(algoIn) ? { preset: base.algo.preset, ...algoIn } : algoIn),
+            E.mapLeft(prefix('algo'))
+          )
+    const merged = (k: 'model' | 'agent' | 'schedule'): unknown => {
+      const o = overrides[k]
+      return o === undefined ? base[k] : isPlainObject(o) ? { ...base[k], ...o } : o
+    }
+    return pipe(
+      algo,
+      E.chain((a) =>
+        pipe(
+          decodeModelConfig(merged('model')),
+          E.mapLeft(prefix('model')),
+          E.map((model) => ({ a, model }))
+        )
+      ),
+      E.chain(({ a, model }) =>
+        decodeWith(
+          RunConfig,
+          'run config'
+        )({
+          method: overrides['method'] ?? base.method,
+          algo: a,
+          model,
+          agent: merged('agent'),
+          schedule: merged('schedule'),
+          prior: 'prior' in overrides ? overrides['prior'] : base.prior
+        })
+      )
+    )
+  }

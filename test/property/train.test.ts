@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import {
+  applyMethod,
+  drawTasks,
+  episodeAdvantages,
+  episodeReturn,
+  updateRows,
+  type StepRecord
+} from '../../src/core/train.ts'
+import { fromCombination, modeProbabilities } from '../../src/core/modes.ts'
+import { removeTips, text, tipsSegment, tipsOf } from '../../src/core/prompt.ts'
+import { mkRng } from '../../src/core/rng.ts'
+import { officialPreset, paperPreset, type Config } from '../../src/spec/config.ts'
+import { ModeCombination } from '../../src/spec/data.ts'
+import { close, property } from '../support/property.ts'
+
+const prob = fc.integer({ min: 0, max: 1000 }).map((k) => k / 1000)
+// both presets with random mode probabilities (perIteration thresholds ordered as decodeConfig requires)
+const config: fc.Arbitrary<Config> = fc
+  .tuple(
+    fc.constantFrom(paperPreset, officialPreset),
+    fc.constantFrom('perStep', 'perIteration'),
+    prob,
+    prob,
+    prob,
+    prob
+  )
+  .map(
+    ([c, rule, p, q, a, b]) =>
+      ({
+        ...c,
+        modes: {
+          ...c.modes,
+          rule,
+          memoryProb: p,
+          offPolicyProb: q,
+          offPolicyBelow: Math.min(a, b),
+          withTipsBelow: Math.max(a, b)
+        }
+      }) as Config
+  )
+
+property(
+  'GRPO is EMPO² with p = 0: every step is rolled out without memory, under either mode rule',
+  [config],
+  (c) => {
+    const p = modeProbabilities(applyMethod('grpo')(c).modes)
+    return p.onPolicyNoMemory === 1 && p.onPolicyWithTips === 0 && p.offPolicy === 0
+  }
+)
+
+property(
+  'without off-policy updates (q = 0) no step is off-policy and the memory probability is unchanged',
+  [config],
+  (c) => {
+    const before = modeProbabilities(c.modes)
+    const after = modeProbabilities(applyMethod('empo2-no-offpolicy')(c).modes)
+    return after.offPolicy === 0 && close(after.onPolicyNoMemory, before.onPolicyNoMemory, 1e-12, 1e-12)
+  }
+)
+
+property(
+  'the ablations change exactly their own field: no-mask disables the mask, no-intrinsic zeroes the coefficient, empo2 and reflexion change nothing',
+  [config],
+  (c) => {
+    assert.deepEqual(applyMethod('empo2-no-mask')(c), { ...c, mask: { ...c.mask, enabled: false } })
+    assert.deepEqual(applyMethod('empo2-no-intrinsic')(c), { ...c, novelty: { ...c.novelty, coef: 0 } })
+    assert.equal(applyMethod('empo2')(c), c)
+    assert.equal(applyMethod('reflexion')(c), c)
+  }
+)
+
+const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 })
+property(
+  'drawTasks draws only training pairs, exactly count of them, deterministically from the seed',
+  [
+    fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1 }),
+    fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1 }),
+    fc.integer({ min: 0, max: 40 }),
+    seed
+  ],
+  (families, variants, count, s) => {
+    const cfg = { families, variants } as never
+    const [ts] = drawTasks(cfg, count)(mkRng(s))
+    const [again] = drawTasks(cfg, count)(mkRng(s))
+    assert.deepEqual(ts, again)
+    assert.equal(ts.length, count)
+    for (const t of ts) assert.ok(families.includes(t.task) && variants.includes(t.variant))
+  }
+)
+
+// episodes: groups of rollouts with per-step rewards and intrinsic rewards
+const stepArb = fc.record({
+  observation: fc.constantFrom('room a', 'room b', 'room c'),
+  reward: fc.integer({ min: -5, max: 100 }),
+  intrinsic: fc.constantFrom(0, 0.25, 0.5, 1)
+})
+const episodesArb = fc.array(
+  fc.record({
+    group: fc.integer({ min: 0, max: 3 }),
+    steps: fc.array(stepArb, { minLength: 1, maxLength: 5 })
+  }),
+  { minLength: 1, maxLength: 12 }
+)
+const coef = fc.constantFrom(0, 0.1, 1)
+
+property(
+  'GRPO step advantages: every step of an episode shares its advantage, and each group of ≥ 2 episodes has zero-mean advantages',
+  [episodesArb, coef],
+  (eps, c) => {
+    const adv = episodeAdvantages({ ...paperPreset.advantage, estimator: 'grpo' }, c)(eps)
+    eps.forEach((e, i) => {
+      const a = adv[i] as ReadonlyArray<number>
+      assert.equal(a.length, e.steps.length)
+      for (const x of a) assert.equal(x, a[0])
+    })
+    for (const g of new Set(eps.map((e) => e.group))) {
+      const idx = eps.flatMap((e, i) => (e.group === g ? [i] : []))
+      if (idx.length < 2) continue // a group of one uses mean 0 and σ 1 (empo2.md §2)
+      const sum = idx.reduce((s, i) => s + ((adv[i] as ReadonlyArray<number>)[0] as number), 0)
+      assert.ok(Math.abs(sum) < 1e-6 * idx.length, `group ${g} sums to ${sum}`)
+    }
+  }
+)
+
+property(
+  'the intrinsic reward enters the advantage through the return: R = Σ r + coef·Σ r_int orders the episodes of a group',
+  [episodesArb, fc.constantFrom(0.1, 1)],
+  (eps, c) => {
+    const adv = episodeAdvantages({ ...paperPreset.advantage, estimator: 'grpo' }, c)(eps)
+    eps.forEach((e, i) =>
+      eps.forEach((f, j) => {
+        if (e.group !== f.group) return
+        const ri = episodeReturn(c)(e.steps)
+        const rj = episodeReturn(c)(f.steps)
+        const ai = (adv[i] as ReadonlyArray<number>)[0] as number
+        const aj = (adv[j] as ReadonlyArray<number>)[0] as number
+        if (ri > rj + 1e-9) assert.ok(ai > aj, `R ${ri} > ${rj} but A ${ai} ≤ ${aj}`)
+      })
+    )
+  }
+)
+
+property(
+  'episode advantages do not depend on the order of the episodes in the batch',
+  [episodesArb, coef, seed],
+  (eps, c, s) => {
+    const perm = eps.map((e, i) => ({ e, i, k: (s * (i + 7)) % 101 })).sort((x, y) => x.k - y.k || x.i - y.i)
+    const a = episodeAdvantages(paperPreset.advantage, c)(eps)
+    const b = episodeAdvantages(paperPreset.advantage, c)(perm.map((x) => x.e))
+    // equal up to the rounding of a sum taken in another order
+    perm.forEach((x, k) =>
+      (b[k] as ReadonlyArray<number>).forEach((v, t) =>
+        assert.ok(close(v, (a[x.i] as ReadonlyArray<number>)[t] as number, 1e-9, 1e-9), `${v} vs ${a[x.i]}`)
+      )
+    )
+  }
+)
+
+const combination = fc.constantFrom<ModeCombination>('onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy')
+const recordArb = fc
+  .tuple(combination, fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), fc.string({ maxLength: 8 }))
+  .map(([c, tips, obs]): StepRecord => ({
+    observation: obs,
+    prompt:
+      c === 'onPolicyNoMemory' || tips.length === 0
+        ? [text(`s ${obs}`), text('a:')]
+        : [text(`s ${obs}`), tipsSegment(tips), text('a:')],
+    tips: c === 'onPolicyNoMemory' ? [] : tips,
+    mode: fromCombination(c),
+    action: 'x',
+    actionTokens: [1, 2],
+    oldLogProbs: [-1, -2],
+    reward: 0,
+    intrinsic: 0,
+    score: 0
+  }))
+
+property(
+  'update rows: off-policy rows are scored without tips (the rollout prompt with its tips removed), other rows under the rollout prompt, old log-probs always the recorded ones',
+  [fc.array(fc.array(recordArb, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 })],
+  (eps) => {
+    const adv = eps.map((steps) => steps.map((_, t) => t + 1))
+    const rows = updateRows(false)(
+      eps.map((steps) => ({ steps })),
+      adv
+    )
+    const steps = eps.flat()
+    assert.equal(rows.length, steps.length)
+    rows.forEach((r, k) => {
+      const s = steps[k] as StepRecord
+      assert.deepEqual(r.rolloutPrompt, s.prompt)
+      assert.deepEqual(r.oldLogProbs, s.oldLogProbs)
+      if (r.combination === 'offPolicy') {
+        assert.deepEqual(r.updatePrompt, removeTips(s.prompt))
+        assert.equal(tipsOf(r.updatePrompt).length, 0)
+      } else assert.deepEqual(r.updatePrompt, s.prompt)
+    })
+  }
+)
+
+property(
+  'skipZeroAdvantage drops exactly the rows whose advantage is 0 and keeps the others in order',
+  [
+    fc.array(fc.array(fc.tuple(recordArb, fc.constantFrom(0, 0, 1, -1.5)), { minLength: 1, maxLength: 4 }), {
+      minLength: 1,
+      maxLength: 4
+    })
+  ],
+  (eps) => {
+    const episodes = eps.map((xs) => ({ steps: xs.map(([s]) => s) }))
+    const adv = eps.map((xs) => xs.map(([, a]) => a))
+    const kept = updateRows(true)(episodes, adv)
+    assert.deepEqual(
+      kept.map((r) => r.advantage),
+      adv.flat().filter((a) => a !== 0)
+    )
+  }
+)
