@@ -184,7 +184,8 @@ export const episodeReturn =
  * import { paperPreset } from '../spec/config.ts'
  * const ep = (group: number, reward: number) => ({ group, steps: [{ observation: 'o', reward, intrinsic: 0 }] })
  * const a = episodeAdvantages({ ...paperPreset.advantage, normalizeByStd: false }, 0)([ep(0, 1), ep(0, 3), ep(1, 5)])
- * assert.deepEqual(a, [[-1], [1], [0]])
+ * // a group of one uses mean 0 (empo2.md §2): its advantage is its return
+ * assert.deepEqual(a, [[-1], [1], [5]])
  *
  * @since 0.1.0
  * @category combinators
