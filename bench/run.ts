@@ -4,9 +4,15 @@
  *      numbers) vs the tensor path (empo2Loss on tfjs tensors + tfjs autograd), tokens/s;
  *   2. the default policy's training step (forward + backward + Adam, EMPO² loss) on 32 rows × 64
  *      tokens (32 prompt + 32 action), tokens/s;
- *   3. sampling throughput: 32 prompts, up to 16 tokens each, actions/s;
+ *   3. sampling throughput, actions/s, with the KV cache and without it (a full forward pass per
+ *      token) side by side in the same run, and their ratio: 64 prompts of ~120 tokens, 4-token
+ *      actions (3 letters + EOS) from an admissible list of 10, at width 64 and at the default width;
+ *      and free generation (32 prompts, up to 16 tokens) at the default width;
  * on each backend available (`--backend <name>` or EMPO2_BACKEND restricts to one), and, if Debian's
  * python3-torch is installed, the same training step in PyTorch on the CPU (bench/torch_ref.py).
+ *
+ * `--only sampling` runs part 3 alone (no PyTorch); its results go to bench/results/bench-<date>.json
+ * and bench/results/latest-sampling.json (latest.json keeps the last full run).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
@@ -19,14 +25,20 @@ import {
   type BackendName
 } from '../src/effects/tensor/backend.ts'
 import { tensorNumeric as TN, fromNDArray } from '../src/effects/tensor/numeric.ts'
-import { mkTransformer, sampleActions, disposeTransformer } from '../src/effects/tensor/transformer.ts'
+import {
+  mkTransformer,
+  sampleActions,
+  disposeTransformer,
+  type SamplingPass
+} from '../src/effects/tensor/transformer.ts'
+import type { Sampled, SampleRequest } from '../src/core/policy.ts'
 import { adamStep, mkAdam, disposeAdam } from '../src/effects/tensor/optimizer.ts'
 import { empo2Objective } from '../src/effects/tensor/update.ts'
 import { empo2Loss, lossSettings, type LossInputs } from '../src/core/loss.ts'
 import { lossGradient } from '../src/core/gradient.ts'
 import { fromRows, numberNumeric as N, type NDArray } from '../src/core/numeric.ts'
 import { officialPreset } from '../src/spec/config.ts'
-import { defaultModelConfig } from '../src/spec/model.ts'
+import { defaultModelConfig, modelConfigOrThrow } from '../src/spec/model.ts'
 import { mkRng, nextFloats } from '../src/core/rng.ts'
 
 const B = 32
@@ -62,6 +74,100 @@ const lossBatch = (): LossInputs<NDArray> => {
     entropy: null
   }
 }
+
+// -------------------------------------------------------------------------------------
+// sampling: KV cache vs a full forward pass per token
+// -------------------------------------------------------------------------------------
+
+const admissible = ['run', 'eat', 'get', 'put', 'hit', 'dig', 'sit', 'cry', 'fly', 'nap']
+
+/** `n` prompts of 112 … 126 bytes (114 … 128 tokens with BOS and SEP), all different. */
+const roomPrompts = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) =>
+    `Room ${i}. You see a lamp, a door to the north and a key. Exits: north, south, east. Your inventory is empty. What now?`
+      .repeat(2)
+      .slice(0, 112 + (i % 15))
+  )
+
+interface SamplingCase {
+  readonly name: string
+  readonly width: number
+  readonly requests: ReadonlyArray<SampleRequest>
+}
+
+const samplingCases = (slow: boolean): ReadonlyArray<SamplingCase> => {
+  const constrained = roomPrompts(64).map((prompt) => ({ prompt, admissible, maxTokens: 8, temperature: 1 }))
+  const free = Array.from({ length: 32 }, (_, i) => ({
+    prompt: `You are in room ${i}. Exits: north, south. What now?`,
+    maxTokens: 16,
+    temperature: 1
+  }))
+  const all: SamplingCase[] = [
+    { name: 'admissible(10) × 64, prompts ~120 tokens', width: 64, requests: constrained },
+    {
+      name: 'admissible(10) × 64, prompts ~120 tokens',
+      width: defaultModelConfig.width,
+      requests: constrained
+    },
+    { name: 'free generation × 32, ≤ 16 tokens', width: defaultModelConfig.width, requests: free }
+  ]
+  return slow ? all.slice(0, 1) : all
+}
+
+const measureSampling = (c: SamplingCase, kvCache: boolean, reps: number) => {
+  const m = mkTransformer(modelConfigOrThrow({ ...defaultModelConfig, width: c.width }))
+  const passes: SamplingPass[] = []
+  let out: ReadonlyArray<Sampled> = []
+  try {
+    const t = timeIt(reps, () => {
+      passes.length = 0
+      out = sampleActions(m, c.requests, mkRng(7), { kvCache, onPass: (p) => passes.push(p) })
+    })
+    const tokens = out.reduce((a, o) => a + o.tokens.length, 0)
+    return {
+      result: {
+        medianS: t.median,
+        minS: t.min,
+        actionsPerS: c.requests.length / t.median,
+        tokensPerS: tokens / t.median,
+        passes: passes.map((p) => `${p.kind} ${p.rows}×${p.positions}`)
+      },
+      tokens: out.map((o) => o.tokens)
+    }
+  } finally {
+    disposeTransformer(m)
+  }
+}
+
+const benchSampling = (name: BackendName) => {
+  const slow = name === 'cpu'
+  return samplingCases(slow).map((c) => {
+    const cached = measureSampling(c, true, slow ? 1 : 3)
+    const uncached = measureSampling(c, false, slow ? 1 : 3)
+    const r = {
+      case: c.name,
+      width: c.width,
+      batch: c.requests.length,
+      promptTokens: c.requests.map((q) => Buffer.byteLength(q.prompt) + 2),
+      meanActionTokens: cached.tokens.reduce((a, t) => a + t.length, 0) / c.requests.length,
+      sameTokens: JSON.stringify(cached.tokens) === JSON.stringify(uncached.tokens),
+      cached: cached.result,
+      uncached: uncached.result,
+      speedup: uncached.result.medianS / cached.result.medianS
+    }
+    const { min, max } = { min: Math.min(...r.promptTokens), max: Math.max(...r.promptTokens) }
+    console.log(
+      `sampling [${name}] ${c.name}, width ${c.width}: cached ${r.cached.actionsPerS.toFixed(1)} actions/s, ` +
+        `uncached ${r.uncached.actionsPerS.toFixed(1)} actions/s, ratio ${r.speedup.toFixed(2)}× ` +
+        `(prompt tokens ${min}…${max}, ${r.meanActionTokens.toFixed(2)} tokens/action, same tokens: ${r.sameTokens})`
+    )
+    return { ...r, promptTokens: { min, max } }
+  })
+}
+
+// -------------------------------------------------------------------------------------
+// the whole bench
+// -------------------------------------------------------------------------------------
 
 const benchBackend = (name: BackendName) => {
   const slow = name === 'cpu'
@@ -107,19 +213,6 @@ const benchBackend = (name: BackendName) => {
   const train = timeIt(slow ? 1 : 5, () => {
     adamStep(opt, () => objective(rows).loss as tf.Scalar)
   })
-  let actions = 0
-  let sampledTokens = 0
-  const prompts = Array.from({ length: B }, (_, i) => ({
-    prompt: `You are in room ${i}. Exits: north, south. What now?`,
-    maxTokens: 16,
-    temperature: 1
-  }))
-  const sampling = timeIt(slow ? 1 : 3, () => {
-    const out = sampleActions(m, prompts, mkRng(actions))
-    actions += out.length
-    sampledTokens += out.reduce((a, o) => a + o.tokens.length, 0)
-  })
-  const meanTokens = sampledTokens / actions
   disposeAdam(opt)
   disposeTransformer(m)
   return {
@@ -132,14 +225,7 @@ const benchBackend = (name: BackendName) => {
       tensorMedianS: tensor.median
     },
     trainStep: { batch: [B, T], medianS: train.median, minS: train.min, tokensPerS: (B * T) / train.median },
-    sampling: {
-      batch: B,
-      maxTokens: 16,
-      meanTokens,
-      medianS: sampling.median,
-      actionsPerS: B / sampling.median,
-      tokensPerS: (B * meanTokens) / sampling.median
-    }
+    sampling: benchSampling(name)
   }
 }
 
@@ -158,9 +244,27 @@ const torchRef = (): Record<string, unknown> | null => {
   return null
 }
 
+const parts = ['sampling'] as const
+type Part = (typeof parts)[number]
+
+/** The part named by `--only <part>` or `--only=<part>`, if any. */
+const onlyFromArgv = (argv: ReadonlyArray<string>): Part | undefined => {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    const v = a === '--only' ? argv[i + 1] : a.startsWith('--only=') ? a.slice(7) : undefined
+    if (a === '--only' || v !== undefined) {
+      if (!(parts as ReadonlyArray<string | undefined>).includes(v))
+        throw new Error(`--only: unknown part ${JSON.stringify(v ?? '')}; known: ${parts.join(', ')}`)
+      return v as Part
+    }
+  }
+  return undefined
+}
+
 const main = async () => {
-  const explicit =
-    backendFromArgv(process.argv.slice(2)) ?? (process.env['EMPO2_BACKEND'] as BackendName | undefined)
+  const argv = process.argv.slice(2)
+  const only = onlyFromArgv(argv)
+  const explicit = backendFromArgv(argv) ?? (process.env['EMPO2_BACKEND'] as BackendName | undefined)
   const candidates =
     explicit !== undefined
       ? [explicit]
@@ -173,11 +277,11 @@ const main = async () => {
       console.log(`skip ${name}: ${e instanceof Error ? e.message : String(e)}`)
       continue
     }
-    const r = benchBackend(name)
+    const r = only === 'sampling' ? { backend: name, sampling: benchSampling(name) } : benchBackend(name)
     console.log(JSON.stringify(r, null, 2))
     results.push(r)
   }
-  const torch = process.argv.includes('--no-torch') ? null : torchRef()
+  const torch = only !== undefined || argv.includes('--no-torch') ? null : torchRef()
   const first = results[0] as { trainStep: { medianS: number } } | undefined
   const ratio =
     torch !== null && first !== undefined
@@ -187,9 +291,11 @@ const main = async () => {
     console.log(
       `PyTorch CPU: ${JSON.stringify(torch)}\ntfjs train-step speed / PyTorch: ${ratio?.toFixed(2)}× (> 1: tfjs faster)`
     )
-  else console.log('PyTorch reference not run (install Debian python3-torch to compare)')
+  else if (only === undefined)
+    console.log('PyTorch reference not run (install Debian python3-torch to compare)')
   const out = {
     date: new Date().toISOString(),
+    ...(only !== undefined ? { only } : {}),
     cpus: cpus().length,
     cpu: cpus()[0]?.model,
     node: process.version,
@@ -200,7 +306,10 @@ const main = async () => {
   mkdirSync('bench/results', { recursive: true })
   const file = `bench/results/bench-${out.date.replace(/[:.]/g, '-')}.json`
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`)
-  writeFileSync('bench/results/latest.json', `${JSON.stringify(out, null, 2)}\n`)
+  writeFileSync(
+    `bench/results/latest${only === undefined ? '' : `-${only}`}.json`,
+    `${JSON.stringify(out, null, 2)}\n`
+  )
   console.log(`written ${file}`)
 }
 

@@ -12,7 +12,7 @@ import { fromCombination, modeProbabilities } from '../../src/core/modes.ts'
 import { removeTips, text, tipsSegment, tipsOf } from '../../src/core/prompt.ts'
 import { mkRng } from '../../src/core/rng.ts'
 import { officialPreset, paperPreset, type Config } from '../../src/spec/config.ts'
-import { ModeCombination } from '../../src/spec/data.ts'
+import type { ModeCombination } from '../../src/spec/data.ts'
 import { close, property } from '../support/property.ts'
 
 const prob = fc.integer({ min: 0, max: 1000 }).map((k) => k / 1000)
@@ -75,7 +75,7 @@ const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 })
 property(
   'drawTasks draws only training pairs, exactly count of them, deterministically from the seed',
   [
-    fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1 }),
+    fc.uniqueArray(fc.constantFrom<string>('a', 'b', 'c', 'd'), { minLength: 1 }),
     fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1 }),
     fc.integer({ min: 0, max: 40 }),
     seed

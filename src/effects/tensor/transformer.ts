@@ -10,6 +10,11 @@
  * action tokens. Rows of a batch are padded on the right; with a causal mask a real token never sees
  * a pad, so no extra attention mask is needed.
  *
+ * Sampling decodes incrementally with a key/value cache: one prefill pass over the right-padded prompts
+ * stores every block's keys and values `[B·H, P, dh]`, then each new token is one single-position pass
+ * that appends its key and value and attends to the cache, pad slots masked (docs/tensor-layer.md).
+ * `sampleActions(…, { kvCache: false })` keeps the uncached reference (a full pass per token).
+ *
  * Workarounds for the wasm backend (see docs/tensor-layer.md): matmuls are `customGrad`s whose
  * gradients transpose explicitly (wasm's matMul with transpose flags is 10–20× slower); gathers of
  * rows are `customGrad`s whose gradient is `scatterND` (tf.gather's gradient needs
@@ -173,19 +178,60 @@ const causalBias = (L: number): tf.Tensor2D =>
     [L, L]
   )
 
-/**
- * The hidden states `[B·L, d]` (after the final LayerNorm) of token rows `[B, L]` (int32, padded).
- */
-export const hidden = (m: Transformer, tokens: tf.Tensor2D): tf.Tensor2D => {
+/** One block's keys and values, heads first: `[B·H, S, dh]` each (`S` cached positions). */
+// a type alias, not an interface: tf.tidy returns it inside a TensorContainer (needs an index signature)
+type LayerKV = {
+  readonly k: tf.Tensor3D
+  readonly v: tf.Tensor3D
+}
+
+/** The parameters by name, and the pieces of a block both forward passes share (same ops, same order). */
+const blockOps = (m: Transformer) => {
+  const P = new Map(m.params.map((p) => [p.name, p.variable as tf.Tensor]))
+  const p = (name: string): tf.Tensor => P.get(name) as tf.Tensor
+  const d = m.config.width
+  const H = m.config.heads
+  const dh = d / H
+  return {
+    p,
+    d,
+    H,
+    dh,
+    /** `[N, d]` → q, k, v `[N, d]` each, from `LayerNorm₁(x)`. */
+    qkv: (b: string, x: tf.Tensor2D): [tf.Tensor, tf.Tensor, tf.Tensor] => {
+      const a = layerNorm(x, p(`${b}ln1.gain`), p(`${b}ln1.bias`))
+      const qkv = tf.add(linear(a, p(`${b}attn.wqkv`) as tf.Tensor2D), p(`${b}attn.bqkv`))
+      return tf.split(qkv, 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor]
+    },
+    /** Softmax attention of `q [K, l, dh]` over `kT [K, dh, S]`, `v [K, S, dh]`, plus an additive mask. */
+    attend: (q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, bias: tf.Tensor): tf.Tensor3D => {
+      const scores = tf.add(tf.mul(bmm(q, kT), 1 / Math.sqrt(dh)), bias)
+      return bmm(tf.softmax(scores) as tf.Tensor3D, v)
+    },
+    /** The residual updates after attention: `x + Wo·merged`, then `+ MLP(LayerNorm₂(·))`. */
+    rest: (b: string, x: tf.Tensor2D, merged: tf.Tensor2D): tf.Tensor2D => {
+      const x1 = tf.add(
+        x,
+        tf.add(linear(merged, p(`${b}attn.wo`) as tf.Tensor2D), p(`${b}attn.bo`))
+      ) as tf.Tensor2D
+      const a2 = layerNorm(x1, p(`${b}ln2.gain`), p(`${b}ln2.bias`))
+      const h1 = gelu(tf.add(linear(a2, p(`${b}mlp.w1`) as tf.Tensor2D), p(`${b}mlp.b1`)))
+      return tf.add(
+        x1,
+        tf.add(linear(h1 as tf.Tensor2D, p(`${b}mlp.w2`) as tf.Tensor2D), p(`${b}mlp.b2`))
+      ) as tf.Tensor2D
+    },
+    final: (x: tf.Tensor2D): tf.Tensor2D => layerNorm(x, p('lnF.gain'), p('lnF.bias'))
+  }
+}
+
+/** {@link hidden}, optionally pushing each block's keys and values `[B·H, L, dh]` onto `collect`. */
+const forward = (m: Transformer, tokens: tf.Tensor2D, collect?: LayerKV[]): tf.Tensor2D => {
   const c = m.config
   const [B, L] = tokens.shape
   if (L > c.contextLength)
     throw new Error(`hidden: sequence length ${L} exceeds contextLength ${c.contextLength}`)
-  const P = new Map(m.params.map((p) => [p.name, p.variable as tf.Tensor]))
-  const p = (name: string): tf.Tensor => P.get(name) as tf.Tensor
-  const d = c.width
-  const H = c.heads
-  const dh = d / H
+  const { p, d, H, dh, qkv, attend, rest, final } = blockOps(m)
   const N = B * L
   const posIdx = tf.tensor1d(
     Int32Array.from({ length: N }, (_, k) => k % L),
@@ -200,24 +246,21 @@ export const hidden = (m: Transformer, tokens: tf.Tensor2D): tf.Tensor2D => {
     tf.reshape(tf.transpose(tf.reshape(t, [B, L, H, dh]), [0, 2, 1, 3]), [B * H, L, dh]) as tf.Tensor3D
   for (let i = 0; i < c.depth; i++) {
     const b = `blocks.${i}.`
-    const a = layerNorm(x, p(`${b}ln1.gain`), p(`${b}ln1.bias`))
-    const qkv = tf.add(linear(a, p(`${b}attn.wqkv`) as tf.Tensor2D), p(`${b}attn.bqkv`))
-    const [q, k, v] = tf.split(qkv, 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor]
-    const kT = tf.transpose(heads(k), [0, 2, 1]) as tf.Tensor3D
-    const scores = tf.add(tf.mul(bmm(heads(q), kT), 1 / Math.sqrt(dh)), bias)
-    const att = tf.softmax(scores)
-    const o = bmm(att as tf.Tensor3D, heads(v))
+    const [q, k, v] = qkv(b, x)
+    const kh = heads(k)
+    const vh = heads(v)
+    collect?.push({ k: kh, v: vh })
+    const o = attend(heads(q), tf.transpose(kh, [0, 2, 1]) as tf.Tensor3D, vh, bias)
     const merged = tf.reshape(tf.transpose(tf.reshape(o, [B, H, L, dh]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D
-    x = tf.add(x, tf.add(linear(merged, p(`${b}attn.wo`) as tf.Tensor2D), p(`${b}attn.bo`))) as tf.Tensor2D
-    const a2 = layerNorm(x, p(`${b}ln2.gain`), p(`${b}ln2.bias`))
-    const h1 = gelu(tf.add(linear(a2, p(`${b}mlp.w1`) as tf.Tensor2D), p(`${b}mlp.b1`)))
-    x = tf.add(
-      x,
-      tf.add(linear(h1 as tf.Tensor2D, p(`${b}mlp.w2`) as tf.Tensor2D), p(`${b}mlp.b2`))
-    ) as tf.Tensor2D
+    x = rest(b, x, merged)
   }
-  return layerNorm(x, p('lnF.gain'), p('lnF.bias'))
+  return final(x)
 }
+
+/**
+ * The hidden states `[B·L, d]` (after the final LayerNorm) of token rows `[B, L]` (int32, padded).
+ */
+export const hidden = (m: Transformer, tokens: tf.Tensor2D): tf.Tensor2D => forward(m, tokens)
 
 /** Logits `[n, V]` of selected hidden rows. */
 const logitsOf = (m: Transformer, h: tf.Tensor2D): tf.Tensor2D =>
@@ -329,8 +372,17 @@ const buildTrie = (seqs: ReadonlyArray<ReadonlyArray<number>>): TrieNode => {
   return root
 }
 
-/** The float logits `[B, V]` at the last real position of each row. */
-const lastLogits = (m: Transformer, seqs: ReadonlyArray<ReadonlyArray<number>>): Float32Array => {
+/** Host copy of a logits tensor, which is disposed. */
+const download = (logits: tf.Tensor): Float32Array => {
+  const data = logits.dataSync() as Float32Array
+  logits.dispose()
+  return data
+}
+
+/** Right-pad token rows into `[B, L]` (L ≥ 1); `last[b]` is the flat index of row b's last token. */
+const padRows = (
+  seqs: ReadonlyArray<ReadonlyArray<number>>
+): { tokens: Int32Array; L: number; last: Int32Array } => {
   const B = seqs.length
   const L = Math.max(1, ...seqs.map((s) => s.length))
   const tokens = new Int32Array(B * L).fill(specialTokens.pad)
@@ -339,13 +391,123 @@ const lastLogits = (m: Transformer, seqs: ReadonlyArray<ReadonlyArray<number>>):
     tokens.set(s, b * L)
     last[b] = b * L + s.length - 1
   })
-  const logits = tf.tidy(() => {
-    const h = hidden(m, tf.tensor2d(tokens, [B, L], 'int32'))
-    return logitsOf(m, tf.gather(h, tf.tensor1d(last, 'int32')))
+  return { tokens, L, last }
+}
+
+/** The float logits `[B, V]` at the last real position of each row (a full forward pass). */
+const lastLogits = (m: Transformer, seqs: ReadonlyArray<ReadonlyArray<number>>): Float32Array => {
+  const { tokens, L, last } = padRows(seqs)
+  return download(
+    tf.tidy(() => {
+      const h = hidden(m, tf.tensor2d(tokens, [seqs.length, L], 'int32'))
+      return logitsOf(m, tf.gather(h, tf.tensor1d(last, 'int32')))
+    })
+  )
+}
+
+/**
+ * The key/value cache of a batch being decoded. Row `r` of the cache (rows `r·H … r·H + H − 1` of
+ * each `[B·H, S, dh]` tensor) holds its right-padded prompt in slots `0 … P − 1` (its real tokens in
+ * `0 … promptLen[r] − 1`, pads after, masked out) and its generated tokens in slots `P, P + 1, …`.
+ * Slot order does not matter to attention: positions enter through the position embedding only.
+ */
+interface KVCache {
+  readonly layers: ReadonlyArray<LayerKV>
+  /** Padded prompt length `P`. */
+  readonly promptSlots: number
+  /** Real prompt length of each cached row. */
+  readonly promptLen: ReadonlyArray<number>
+}
+
+const disposeCache = (c: KVCache | null): void =>
+  c?.layers.forEach((l) => {
+    l.k.dispose()
+    l.v.dispose()
   })
-  const data = logits.dataSync() as Float32Array
-  logits.dispose()
-  return data
+
+/** One full pass over the right-padded prompts: logits at each row's last prompt token, and the cache. */
+const prefill = (
+  m: Transformer,
+  prompts: ReadonlyArray<ReadonlyArray<number>>
+): { logits: Float32Array; cache: KVCache } => {
+  const { tokens, L, last } = padRows(prompts)
+  const out = tf.tidy(() => {
+    const collect: LayerKV[] = []
+    const h = forward(m, tf.tensor2d(tokens, [prompts.length, L], 'int32'), collect)
+    return { logits: logitsOf(m, tf.gather(h, tf.tensor1d(last, 'int32'))), layers: collect }
+  })
+  return {
+    logits: download(out.logits),
+    cache: { layers: out.layers, promptSlots: L, promptLen: prompts.map((p) => p.length) }
+  }
+}
+
+/** The cache restricted to the given rows (in that order); the old cache is disposed. */
+const keepRows = (m: Transformer, c: KVCache, rows: ReadonlyArray<number>): KVCache => {
+  const H = m.config.heads
+  const layers = tf.tidy(() => {
+    const idx = tf.tensor1d(
+      Int32Array.from(
+        { length: rows.length * H },
+        (_, k) => (rows[Math.floor(k / H)] as number) * H + (k % H)
+      ),
+      'int32'
+    )
+    return c.layers.map((l) => ({
+      k: tf.gather(l.k, idx) as tf.Tensor3D,
+      v: tf.gather(l.v, idx) as tf.Tensor3D
+    }))
+  })
+  disposeCache(c)
+  return { ...c, layers, promptLen: rows.map((r) => c.promptLen[r] as number) }
+}
+
+/**
+ * One decoding step: token `tokens[r]` of every cached row `r`, at position `positions[r]`, attends
+ * to the cache and to itself. Returns its logits `[R, V]` and the cache with one more slot (the old
+ * cache is disposed). Per block: `q, k, v [R, d]` → `[R·H, 1, dh]` by reshape alone (one position, so
+ * no head transpose); k and v are appended to the cache on the slot axis; scores `q·Kᵀ`
+ * `[R·H, 1, S + 1]` (Kᵀ by an explicit transpose: wasm's matMul with `transposeB` is the slow path),
+ * with the pad slots of each row masked by −1e9, as the causal mask does in {@link hidden}.
+ */
+const decodeStep = (
+  m: Transformer,
+  c: KVCache,
+  tokens: Int32Array,
+  positions: Int32Array
+): { logits: Float32Array; cache: KVCache } => {
+  const { p, d, H, dh, qkv, attend, rest, final } = blockOps(m)
+  const R = tokens.length
+  const S = (c.layers[0]?.k.shape[1] ?? c.promptSlots) + 1
+  const P = c.promptSlots
+  const mask = new Float32Array(R * H * S)
+  c.promptLen.forEach((len, r) => {
+    for (let h = 0; h < H; h++) mask.fill(-1e9, (r * H + h) * S + len, (r * H + h) * S + P)
+  })
+  const out = tf.tidy(() => {
+    const bias = tf.tensor3d(mask, [R * H, 1, S])
+    let x = tf.add(
+      gatherRows(p('tokEmb') as tf.Tensor2D, tf.tensor1d(tokens, 'int32')),
+      gatherRows(p('posEmb') as tf.Tensor2D, tf.tensor1d(positions, 'int32'))
+    ) as tf.Tensor2D
+    const layers = c.layers.map((l, i) => {
+      const b = `blocks.${i}.`
+      const [q, k, v] = qkv(b, x)
+      const kc = tf.concat([l.k, tf.reshape(k, [R * H, 1, dh])], 1) as tf.Tensor3D
+      const vc = tf.concat([l.v, tf.reshape(v, [R * H, 1, dh])], 1) as tf.Tensor3D
+      const o = attend(
+        tf.reshape(q, [R * H, 1, dh]) as tf.Tensor3D,
+        tf.transpose(kc, [0, 2, 1]) as tf.Tensor3D,
+        vc,
+        bias
+      )
+      x = rest(b, x, tf.reshape(o, [R, d]) as tf.Tensor2D)
+      return { k: kc, v: vc }
+    })
+    return { logits: logitsOf(m, final(x)), layers }
+  })
+  disposeCache(c)
+  return { logits: download(out.logits), cache: { ...c, layers: out.layers } }
 }
 
 interface Row {
@@ -355,21 +517,103 @@ interface Row {
   readonly trie: TrieNode | null
 }
 
-/** Autoregressive sampling of a batch; each row draws its uniforms from `fork(rng, row)`. */
-const sampleRows = (m: Transformer, rows: ReadonlyArray<Row>, rng: Rng): ReadonlyArray<Sampled> => {
+/** What one forward pass of the sampler computed: `rows × positions` new positions. */
+export interface SamplingPass {
+  readonly kind: 'full' | 'prefill' | 'step'
+  readonly rows: number
+  readonly positions: number
+}
+
+/** Internal sampling options: the KV cache (default on), and a probe called after every forward pass. */
+export interface SamplingOptions {
+  readonly kvCache?: boolean
+  readonly onPass?: (pass: SamplingPass) => void
+}
+
+interface RowState {
+  readonly prompt: ReadonlyArray<number>
+  readonly tokens: number[]
+  readonly logProbs: number[]
+  readonly samplingLogProbs: number[]
+  node: TrieNode | null
+  done: boolean
+  finished: boolean
+  readonly uniforms: ReadonlyArray<number>
+}
+
+/**
+ * Draw the next token of row `s` from its logits `z` `[V]` (float64 arithmetic on the host), and
+ * record it with its policy log-prob (temperature 1, unconstrained) and sampling log-prob.
+ */
+const pickToken = (s: RowState, row: Row, z: Float32Array, lp: Float64Array, q: Float64Array): void => {
+  const V = z.length
+  const step = s.tokens.length
+  // policy log-probs at temperature 1 (float64 log-sum-exp)
+  let mx = -Infinity
+  for (let v = 0; v < V; v++) mx = Math.max(mx, z[v] as number)
+  let se = 0
+  for (let v = 0; v < V; v++) se += Math.exp((z[v] as number) - mx)
+  const lse = mx + Math.log(se)
+  for (let v = 0; v < V; v++) lp[v] = (z[v] as number) - lse
+  // sampling distribution: temperature, then the admissible tokens only
+  const allowed = s.node?.next
+  let qm = -Infinity
+  for (let v = 0; v < V; v++) {
+    q[v] = allowed === undefined || allowed.has(v) ? (z[v] as number) / row.temperature : -Infinity
+    qm = Math.max(qm, q[v] as number)
+  }
+  let qs = 0
+  for (let v = 0; v < V; v++) {
+    q[v] = Math.exp((q[v] as number) - qm)
+    qs += q[v] as number
+  }
+  const u = (s.uniforms[step] as number) * qs
+  let pick = -1
+  let acc = 0
+  for (let v = 0; v < V; v++) {
+    if ((q[v] as number) === 0) continue
+    acc += q[v] as number
+    pick = v
+    if (u < acc) break
+  }
+  s.tokens.push(pick)
+  s.logProbs.push(lp[pick] as number)
+  s.samplingLogProbs.push(Math.log((q[pick] as number) / qs))
+  s.node = s.node?.next.get(pick) ?? null
+  if (pick === specialTokens.eos) {
+    s.done = true
+    s.finished = true
+  } else if (s.tokens.length >= row.maxTokens) s.done = true
+}
+
+/**
+ * Autoregressive sampling of a batch; each row draws its uniforms from `fork(rng, row)`.
+ *
+ * With the KV cache (the default): one prefill pass over the prompts, then one single-position pass
+ * per new token over the rows still running (finished rows are dropped from the cache; no pass runs
+ * once all are finished). Without it: one full pass over prompt + tokens so far per new token (the
+ * reference the cache is tested against).
+ */
+const sampleRows = (
+  m: Transformer,
+  rows: ReadonlyArray<Row>,
+  rng: Rng,
+  options: SamplingOptions = {}
+): ReadonlyArray<Sampled> => {
   const V = m.config.vocabSize
   const budget = promptBudget(m.config)
-  const state = rows.map((r, i) => {
+  const state: RowState[] = rows.map((r, i) => {
     if (!(r.temperature > 0)) throw new Error(`request ${i}: temperature must be > 0, got ${r.temperature}`)
     if (!(Number.isInteger(r.maxTokens) && r.maxTokens >= 1 && r.maxTokens <= m.config.maxNewTokens))
       throw new Error(
         `request ${i}: maxTokens must be an integer in [1, ${m.config.maxNewTokens}], got ${r.maxTokens}`
       )
+    if (r.prompt.length === 0) throw new Error(`request ${i}: the prompt has no tokens (expected BOS … SEP)`)
     return {
       prompt: leftTruncate(budget)(r.prompt),
-      tokens: [] as number[],
-      logProbs: [] as number[],
-      samplingLogProbs: [] as number[],
+      tokens: [],
+      logProbs: [],
+      samplingLogProbs: [],
       node: r.trie,
       done: false,
       finished: false,
@@ -378,53 +622,52 @@ const sampleRows = (m: Transformer, rows: ReadonlyArray<Row>, rng: Rng): Readonl
   })
   const lp = new Float64Array(V)
   const q = new Float64Array(V)
-  for (let step = 0; ; step++) {
-    const active = state.map((s, i) => [s, i] as const).filter(([s]) => !s.done)
-    if (active.length === 0) break
-    const logits = lastLogits(
-      m,
-      active.map(([s]) => [...s.prompt, ...s.tokens])
+  const onPass = options.onPass ?? (() => undefined)
+  // rows `live[j]` own row j of the logits (and of the cache)
+  const pickAll = (live: ReadonlyArray<number>, logits: Float32Array): void =>
+    live.forEach((i, j) =>
+      pickToken(state[i] as RowState, rows[i] as Row, logits.subarray(j * V, (j + 1) * V), lp, q)
     )
-    active.forEach(([s, i], a) => {
-      const row = rows[i] as Row
-      const z = logits.subarray(a * V, (a + 1) * V)
-      // policy log-probs at temperature 1 (float64 log-sum-exp)
-      let mx = -Infinity
-      for (let v = 0; v < V; v++) mx = Math.max(mx, z[v] as number)
-      let se = 0
-      for (let v = 0; v < V; v++) se += Math.exp((z[v] as number) - mx)
-      const lse = mx + Math.log(se)
-      for (let v = 0; v < V; v++) lp[v] = (z[v] as number) - lse
-      // sampling distribution: temperature, then the admissible tokens only
-      const allowed = s.node?.next
-      let qm = -Infinity
-      for (let v = 0; v < V; v++) {
-        q[v] = allowed === undefined || allowed.has(v) ? (z[v] as number) / row.temperature : -Infinity
-        qm = Math.max(qm, q[v] as number)
+  const running = (): number[] => state.flatMap((s, i) => (s.done ? [] : [i]))
+  if (options.kvCache === false) {
+    for (let live = running(); live.length > 0; live = running()) {
+      const seqs = live.map((i) => [...(state[i] as RowState).prompt, ...(state[i] as RowState).tokens])
+      const logits = lastLogits(m, seqs)
+      onPass({ kind: 'full', rows: live.length, positions: Math.max(...seqs.map((s) => s.length)) })
+      pickAll(live, logits)
+    }
+  } else if (state.length > 0) {
+    let cache: KVCache | null = null
+    try {
+      const first = prefill(
+        m,
+        state.map((s) => s.prompt)
+      )
+      cache = first.cache
+      onPass({ kind: 'prefill', rows: state.length, positions: cache.promptSlots })
+      let live = state.map((_, i) => i)
+      pickAll(live, first.logits)
+      for (;;) {
+        const next = running()
+        if (next.length === 0) break
+        if (next.length < live.length) {
+          const keep = next.map((i) => live.indexOf(i))
+          cache = keepRows(m, cache, keep)
+        }
+        live = next
+        const fed = Int32Array.from(live, (i) => (state[i] as RowState).tokens.at(-1) as number)
+        const pos = Int32Array.from(live, (i) => {
+          const s = state[i] as RowState
+          return s.prompt.length + s.tokens.length - 1
+        })
+        const out: { logits: Float32Array; cache: KVCache } = decodeStep(m, cache, fed, pos)
+        cache = out.cache
+        onPass({ kind: 'step', rows: live.length, positions: 1 })
+        pickAll(live, out.logits)
       }
-      let qs = 0
-      for (let v = 0; v < V; v++) {
-        q[v] = Math.exp((q[v] as number) - qm)
-        qs += q[v] as number
-      }
-      const u = (s.uniforms[step] as number) * qs
-      let pick = -1
-      let acc = 0
-      for (let v = 0; v < V; v++) {
-        if ((q[v] as number) === 0) continue
-        acc += q[v] as number
-        pick = v
-        if (u < acc) break
-      }
-      s.tokens.push(pick)
-      s.logProbs.push(lp[pick] as number)
-      s.samplingLogProbs.push(Math.log((q[pick] as number) / qs))
-      s.node = s.node?.next.get(pick) ?? null
-      if (pick === specialTokens.eos) {
-        s.done = true
-        s.finished = true
-      } else if (s.tokens.length >= row.maxTokens) s.done = true
-    })
+    } finally {
+      disposeCache(cache)
+    }
   }
   return state.map((s) => ({
     text: m.tokenizer.decode(s.tokens),
@@ -439,11 +682,16 @@ const sampleRows = (m: Transformer, rows: ReadonlyArray<Row>, rng: Rng): Readonl
 // the policy
 // -------------------------------------------------------------------------------------
 
-/** Sample actions (see {@link Policy.sample}), synchronously. */
+/**
+ * Sample actions (see {@link Policy.sample}), synchronously. `options.kvCache: false` selects the
+ * uncached reference path (a full forward pass per new token); results are the same up to float32
+ * rounding (see docs/tensor-layer.md).
+ */
 export const sampleActions = (
   m: Transformer,
   requests: ReadonlyArray<SampleRequest>,
-  rng: Rng
+  rng: Rng,
+  options: SamplingOptions = {}
 ): ReadonlyArray<Sampled> =>
   sampleRows(
     m,
@@ -457,7 +705,8 @@ export const sampleActions = (
         trie: r.admissible === undefined ? null : buildTrie(r.admissible.map(actionTokens(m.tokenizer)))
       }
     }),
-    rng
+    rng,
+    options
   )
 
 /** Per-token log-probs of given action tokens (see {@link Policy.score}), synchronously. */
