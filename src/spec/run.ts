@@ -123,7 +123,7 @@ export type RunConfig = t.TypeOf<typeof RunConfig>
 
 /**
  * The default agent budget for the small default model: one earlier step, at most 2 tips of at most
- * 100 characters, 3 steps shown to the tip writer, tips of at most 40 tokens.
+ * 100 characters, 1 earlier step shown to the tip writer (with the final observation), tips of at most 40 tokens.
  *
  * @example
  * import { defaultAgent } from './run.ts'
@@ -136,7 +136,7 @@ export const defaultAgent: AgentConfig = {
   historyWindow: 1 as NonNegativeInt,
   maxTipsShown: 2 as NonNegativeInt,
   maxTipChars: 100 as PositiveInt,
-  tipHistoryWindow: 3 as NonNegativeInt,
+  tipHistoryWindow: 1 as NonNegativeInt,
   tipMaxTokens: 40 as PositiveInt
 }
 

@@ -1,0 +1,455 @@
+/**
+ * The prior's corpus (issue 5 §3): supervised examples that the embedded suite generates from its
+ * training variants only, so that a small transformer fitted on them behaves like the LLM prior of the
+ * paper's story (empo2.md §3): it acts literally on what it sees, does not go through doors on its own,
+ * follows tips that name a door of the room it is in, and writes tips in a fixed format that points to
+ * the doors it has not tried.
+ *
+ * Three rules make the targets (read them as "what the prior was taught"):
+ * - **literal** ({@link literalAction}): the local action (not `go to`) with the largest immediate gain
+ *   in score — a one-step look-ahead with the suite's own `step`, standing in for an LLM's common sense
+ *   of "activate the red bulb when you see it"; if no local action gains, a uniformly drawn local
+ *   action that does not end the episode (`look`, `inventory`, taking a distractor …);
+ * - **tips** ({@link tipFollowingAction}): a gaining local action first (tips never stop literal
+ *   success); otherwise `go to R` for the first room `R`, in the order the tips name them, that is a
+ *   door here and not the room the visible history shows the agent came from; otherwise literal;
+ * - **tip writing** ({@link writeTip}): `Try: <doors of the final room except the one the agent came
+ *   from>.` — read only from the tip prompt's text (its final observation and its last history step).
+ *
+ * With probability `randomShare` a step's target is instead a uniformly drawn admissible action (any,
+ * `go to` included), so the prior is not deterministic and GRPO has some chance to find a reward.
+ *
+ * Episodes are walked per family in rounds with a shared tip memory, as the trainer does: round 0
+ * has an empty memory (pure literal episodes), later rounds retrieve the tips earlier episodes of the
+ * family wrote (the paper's retrieval: top-k by cosine between the current observation and the final
+ * observation each tip was written after, partitioned by task), so tips from other variants of the
+ * same family appear too, as irrelevant tips do in training. States reached by following tips also
+ * give tip-free literal examples, so the literal behaviour is learnt in rooms other than the start.
+ *
+ * Hidden state is read only to craft targets (the look-ahead), never to write prompts or tips.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { defaultAgent, type AgentConfig } from '../spec/run.ts'
+import type { Memory } from '../spec/data.ts'
+import { paperPreset } from '../spec/config.ts'
+import { fork, mkRng, nextFloat, nextInt, type Rng } from './rng.ts'
+import { suite, type EpisodeState } from './env/suite.ts'
+import { familyByName, splitOf } from './env/families.ts'
+import { admissible } from './env/world.ts'
+import { render, type HistoryStep, type TipPlacement } from './prompt.ts'
+import { stepPrompt, tipPrompt } from './agent.ts'
+import { empo2 } from './methods.ts'
+import { embed } from './embedding.ts'
+import { historyText } from './train.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * One supervised example: the rendered prompt and the target continuation. `act` prompts carry no
+ * tips, `act-with-tips` prompts carry a tips block, `tip` prompts are tip-writing prompts. `source`
+ * says which rule made the target (`random`: the random share).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface Example {
+  readonly kind: 'act' | 'act-with-tips' | 'tip'
+  readonly prompt: string
+  readonly target: string
+  readonly task: string
+  readonly variant: number
+  readonly source: 'rule' | 'random'
+  /** The admissible actions at the step (empty for `tip` examples). */
+  readonly admissible: ReadonlyArray<string>
+}
+
+/**
+ * What the corpus is made from: families and variants (training split only — anything else is
+ * rejected), rounds of episodes per variant (round 0 without memory), steps per episode, the random
+ * share, how often a with-tips state also yields a tip-free example, repetitions (each with its own
+ * random draws), the agent's prompt budget and the tip placement.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface CorpusOptions {
+  readonly families: ReadonlyArray<string>
+  readonly variants: ReadonlyArray<number>
+  readonly rounds: number
+  readonly episodeSteps: number
+  readonly randomShare: number
+  readonly literalShareWithTips: number
+  readonly repetitions: number
+  readonly agent: AgentConfig
+  readonly placement: TipPlacement
+}
+
+// -------------------------------------------------------------------------------------
+// destructors: reading the suite's observation text
+// -------------------------------------------------------------------------------------
+
+/**
+ * The room an observation describes (its last `You are in the X.`), or `null`.
+ *
+ * @example
+ * import { roomOf } from './corpus.ts'
+ * assert.equal(roomOf('You take it. You are in the living room. You see: a cup. Doors lead to: hallway.'), 'living room')
+ * assert.equal(roomOf('The episode is over.'), null)
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const roomOf = (observation: string): string | null => {
+  const all = [...observation.matchAll(/You are in the ([a-z ]+)\./gu)]
+  return all.at(-1)?.[1] ?? null
+}
+
+/**
+ * The doors an observation lists (its last `Doors lead to: a, b.`), in order.
+ *
+ * @example
+ * import { doorsOf } from './corpus.ts'
+ * assert.deepEqual(doorsOf('You are in the hall. You see: nothing of note. Doors lead to: bathroom, living room.'), ['bathroom', 'living room'])
+ * assert.deepEqual(doorsOf('nothing'), [])
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const doorsOf = (observation: string): ReadonlyArray<string> => {
+  const all = [...observation.matchAll(/Doors lead to: ([a-z ,]+)\./gu)]
+  const last = all.at(-1)?.[1]
+  return last === undefined ? [] : last.split(', ').filter((r) => r !== '')
+}
+
+/**
+ * The rooms a tip of the prior's format names (`Try: a, b.`), in order; none for other text.
+ *
+ * @example
+ * import { tipRooms } from './corpus.ts'
+ * assert.deepEqual(tipRooms('Try: hallway, art studio.'), ['hallway', 'art studio'])
+ * assert.deepEqual(tipRooms('the bulb is red'), [])
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const tipRooms = (tip: string): ReadonlyArray<string> => {
+  const m = /^Try: ([a-z ,]+)\.$/u.exec(tip)
+  return m?.[1] === undefined ? [] : m[1].split(', ').filter((r) => r !== '')
+}
+
+/**
+ * The room the visible history shows the agent came from: the room of the last shown step's
+ * observation, when it differs from the current room.
+ *
+ * @example
+ * import { cameFrom } from './corpus.ts'
+ * const h = [{ observation: 'You are in the hall. You see: x. Doors lead to: lab.', tips: [], action: 'go to lab' }]
+ * assert.equal(cameFrom(h, 'You are in the lab. You see: y. Doors lead to: hall.'), 'hall')
+ * assert.equal(cameFrom([], 'You are in the lab.'), null)
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const cameFrom = (shown: ReadonlyArray<HistoryStep>, observation: string): string | null => {
+  const last = shown.at(-1)
+  const prev = last === undefined ? null : roomOf(last.observation)
+  return prev !== null && prev !== roomOf(observation) ? prev : null
+}
+
+// -------------------------------------------------------------------------------------
+// the three rules
+// -------------------------------------------------------------------------------------
+
+/**
+ * The prior's tip after an episode, from the tip prompt's visible text only: `Try: <doors of the final
+ * room, except the room the shown history came from>.` (all doors if that leaves none); a fixed
+ * fallback when the final observation names no room.
+ *
+ * @example
+ * import { writeTip } from './corpus.ts'
+ * const h = [{ observation: 'You are in the hall. You see: x. Doors lead to: lab.', tips: [], action: 'go to lab' }]
+ * assert.equal(writeTip(h, 'You are in the lab. You see: y. Doors lead to: hall, attic.'), 'Try: attic.')
+ * assert.equal(writeTip([], 'You are in the lab. You see: y. Doors lead to: hall, attic.'), 'Try: hall, attic.')
+ * assert.equal(writeTip([], 'The episode is over.'), 'Look around.')
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const writeTip = (shown: ReadonlyArray<HistoryStep>, finalObservation: string): string => {
+  const doors = doorsOf(finalObservation)
+  if (doors.length === 0) return 'Look around.'
+  const prev = cameFrom(shown, finalObservation)
+  const fresh = doors.filter((d) => d !== prev)
+  return `Try: ${(fresh.length > 0 ? fresh : doors).join(', ')}.`
+}
+
+const isGo = (a: string): boolean => a.startsWith('go to ')
+
+/** The score gain of each local (non-`go to`) action, and whether it ends the episode. */
+const lookahead = (
+  s: EpisodeState
+): ReadonlyArray<{ readonly action: string; readonly gain: number; readonly ends: boolean }> =>
+  admissible(s.world)
+    .filter((a) => !isGo(a))
+    .map((action) => {
+      const [, out] = suite.step(s, action)
+      return { action, gain: out.score - s.score, ends: out.done }
+    })
+
+/**
+ * The literal rule at a state: the local action with the largest positive score gain (the first in
+ * sorted order on ties); otherwise a uniformly drawn local action that does not end the episode
+ * (`look` if every one does).
+ *
+ * @example
+ * import { literalAction } from './corpus.ts'
+ * import { suite } from './env/suite.ts'
+ * import { mkRng } from './rng.ts'
+ * const [s] = (suite.reset({ task: 'activate-light', variant: 0, seed: 0 } as any) as any).right
+ * const [a] = literalAction(s, mkRng(1))
+ * assert.ok(!a.startsWith('go to'))
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const literalAction = (s: EpisodeState, rng: Rng): readonly [string, Rng] => {
+  const la = lookahead(s)
+  const best = la.reduce<(typeof la)[number] | null>(
+    (b, x) => (x.gain > 0 && (b === null || x.gain > b.gain) ? x : b),
+    null
+  )
+  if (best !== null) return [best.action, rng]
+  const fillers = la.filter((x) => !x.ends).map((x) => x.action)
+  if (fillers.length === 0) return ['look', rng]
+  const [i, r] = nextInt(rng, 0, fillers.length - 1)
+  return [fillers[i] as string, r]
+}
+
+/**
+ * The tip-following rule: a gaining local action first; otherwise `go to R` for the first room the
+ * shown tips name that is a door here and not the room the shown history came from; otherwise the
+ * literal rule.
+ *
+ * @example
+ * import { tipFollowingAction } from './corpus.ts'
+ * import { suite } from './env/suite.ts'
+ * import { mkRng } from './rng.ts'
+ * const [s, r] = (suite.reset({ task: 'activate-light', variant: 0, seed: 0 } as any) as any).right
+ * assert.equal(tipFollowingAction(s, r.observation, [], ['Try: attic, hallway.'], mkRng(1))[0], 'go to hallway')
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const tipFollowingAction = (
+  s: EpisodeState,
+  observation: string,
+  shown: ReadonlyArray<HistoryStep>,
+  tips: ReadonlyArray<string>,
+  rng: Rng
+): readonly [string, Rng] => {
+  const local = lookahead(s).some((x) => x.gain > 0)
+  if (!local) {
+    const doors = doorsOf(observation)
+    const prev = cameFrom(shown, observation)
+    const room = tips.flatMap(tipRooms).find((r) => doors.includes(r) && r !== prev)
+    if (room !== undefined) return [`go to ${room}`, rng]
+  }
+  return literalAction(s, rng)
+}
+
+// -------------------------------------------------------------------------------------
+// the corpus
+// -------------------------------------------------------------------------------------
+
+interface Walk {
+  readonly examples: ReadonlyArray<Example>
+  readonly tip: string
+  readonly finalObservation: string
+  readonly history: string
+  readonly score: number
+}
+
+const walk = (opts: CorpusOptions, task: string, variant: number, memory: Memory, rng0: Rng): Walk => {
+  const method = empo2(paperPreset.memory, embed)
+  // the reset seed only orders the admissible list, which the rules do not read (they sort it)
+  const reset = suite.reset({ task, variant: variant as never, seed: 0 as never })
+  if (E.isLeft(reset)) throw new Error(reset.left.message) // unreachable: options are validated first
+  let [s, out] = [reset.right[0], { observation: reset.right[1].observation, done: false }]
+  const description = reset.right[1].taskDescription
+  const history: HistoryStep[] = []
+  const examples: Example[] = []
+  let rng = rng0
+  const prompt = (tips: ReadonlyArray<string>): string =>
+    render(
+      stepPrompt(
+        opts.agent,
+        opts.placement
+      )({ task: description, history, observation: out.observation, tips })
+    )
+  for (let t = 0; t < opts.episodeSteps && !out.done; t++) {
+    const ctx = { task, variant, state: out.observation, history: historyText(history, out.observation) }
+    const tips = method
+      .retrieve(ctx)(memory)
+      .map((e) => e.tip)
+      .slice(0, opts.agent.maxTipsShown)
+    const shown = history.slice(Math.max(0, history.length - opts.agent.historyWindow))
+    const [u, r1] = nextFloat(rng)
+    const [v, r2] = nextFloat(r1)
+    rng = r2
+    const random = u < opts.randomShare
+    let action: string
+    if (random) {
+      const all = admissible(s.world)
+      const [i, r3] = nextInt(rng, 0, all.length - 1)
+      rng = r3
+      action = all[i] as string
+    } else {
+      const [a, r3] =
+        tips.length > 0 ? tipFollowingAction(s, out.observation, shown, tips, rng) : literalAction(s, rng)
+      rng = r3
+      action = a
+    }
+    const source = random ? ('random' as const) : ('rule' as const)
+    const base = { target: action, task, variant, source, admissible: admissible(s.world) }
+    if (tips.length > 0) {
+      examples.push({ ...base, kind: 'act-with-tips', prompt: prompt(tips) })
+      // the literal behaviour at states reached by following tips
+      if (v < opts.literalShareWithTips) {
+        const [lit, r4] = random ? [action, rng] : literalAction(s, rng)
+        rng = r4
+        examples.push({ ...base, target: lit, kind: 'act', prompt: prompt([]) })
+      }
+    } else examples.push({ ...base, kind: 'act', prompt: prompt([]) })
+    const [s1, o1] = suite.step(s, action)
+    history.push({ observation: out.observation, tips, action })
+    s = s1
+    out = { observation: o1.observation, done: o1.done }
+  }
+  const tp = tipPrompt(opts.agent)({ task: description, history, finalObservation: out.observation })
+  const shownToWriter = history.slice(Math.max(0, history.length - opts.agent.tipHistoryWindow))
+  const tip = writeTip(shownToWriter, out.observation)
+  examples.push({
+    kind: 'tip',
+    prompt: render(tp),
+    target: tip,
+    task,
+    variant,
+    source: 'rule',
+    admissible: []
+  })
+  return {
+    examples,
+    tip,
+    finalObservation: out.observation,
+    history: historyText(history, out.observation),
+    score: s.score
+  }
+}
+
+/**
+ * Check that the options name only in-distribution families and training variants (0–4), and that
+ * the numbers are in range; a message names the first problem.
+ *
+ * @example
+ * import { validateCorpusOptions, defaultCorpusOptions } from './corpus.ts'
+ * assert.equal(validateCorpusOptions(defaultCorpusOptions)._tag, 'Right')
+ * assert.equal(validateCorpusOptions({ ...defaultCorpusOptions, variants: [5] })._tag, 'Left')
+ * assert.equal(validateCorpusOptions({ ...defaultCorpusOptions, families: ['deliver'] })._tag, 'Left')
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const validateCorpusOptions = (opts: CorpusOptions): E.Either<string, CorpusOptions> => {
+  for (const name of opts.families) {
+    const f = familyByName(name)
+    if (f === undefined) return E.left(`corpus: unknown family "${name}"`)
+    if (f.split === 'ood') return E.left(`corpus: family "${name}" is held out for out-of-distribution tests`)
+    for (const v of opts.variants)
+      if (!Number.isInteger(v) || v < 0 || splitOf(f, v) !== 'train')
+        return E.left(`corpus: variant ${v} is not a training variant (0–4)`)
+  }
+  const counts: ReadonlyArray<readonly [string, number]> = [
+    ['rounds', opts.rounds],
+    ['episodeSteps', opts.episodeSteps],
+    ['repetitions', opts.repetitions]
+  ]
+  for (const [k, n] of counts)
+    if (!Number.isInteger(n) || n < 1) return E.left(`corpus: ${k} must be a positive integer, got ${n}`)
+  for (const [k, x] of [
+    ['randomShare', opts.randomShare],
+    ['literalShareWithTips', opts.literalShareWithTips]
+  ] as const)
+    if (!(x >= 0 && x <= 1)) return E.left(`corpus: ${k} must lie in [0, 1], got ${x}`)
+  return E.right(opts)
+}
+
+/**
+ * The default corpus: the six in-distribution families, variants 0–4, 4 rounds of 10-step episodes,
+ * random share 0.1, half the with-tips states also give a tip-free example, 3 repetitions, the
+ * default agent budget (`defaultAgent` of src/spec/run.ts), tips in the current step.
+ *
+ * @example
+ * import { defaultCorpusOptions } from './corpus.ts'
+ * assert.deepEqual(defaultCorpusOptions.variants, [0, 1, 2, 3, 4])
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const defaultCorpusOptions: CorpusOptions = {
+  families: ['activate-light', 'collect', 'repair', 'open-container', 'make-paint', 'measure'],
+  variants: [0, 1, 2, 3, 4],
+  rounds: 4,
+  episodeSteps: 10,
+  randomShare: 0.1,
+  literalShareWithTips: 0.5,
+  repetitions: 3,
+  agent: defaultAgent,
+  placement: 'currentStep'
+}
+
+/**
+ * The corpus for `opts` from `seed`: per family and repetition, `rounds` rounds over the variants
+ * sharing one tip memory (round 0 has none), each episode contributing its step examples and its tip
+ * example, the tip then written to memory. Deterministic in `(opts, seed)`; `Left` names a bad option.
+ *
+ * @example
+ * import { corpus, defaultCorpusOptions } from './corpus.ts'
+ * const c = corpus({ ...defaultCorpusOptions, families: ['activate-light'], variants: [0], rounds: 2, repetitions: 1 }, 7)
+ * assert.equal(c._tag, 'Right')
+ * if (c._tag === 'Right') assert.ok(c.right.some((e) => e.kind === 'tip') && c.right.every((e) => e.variant === 0))
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const corpus = (opts: CorpusOptions, seed: number): E.Either<string, ReadonlyArray<Example>> =>
+  E.map((o: CorpusOptions) => {
+    const method = empo2(paperPreset.memory, embed)
+    const root = mkRng(seed | 0)
+    const out: Example[] = []
+    o.families.forEach((task, fi) => {
+      for (let rep = 0; rep < o.repetitions; rep++) {
+        let memory = method.empty
+        for (let round = 0; round < o.rounds; round++)
+          o.variants.forEach((variant, vi) => {
+            const rng = fork(fork(fork(fork(root, fi), rep), round), vi)
+            const w = walk(o, task, variant, round === 0 ? method.empty : memory, rng)
+            out.push(...w.examples)
+            memory = method.write({
+              task,
+              variant,
+              note: w.tip,
+              finalState: w.finalObservation,
+              history: w.history,
+              actions: [],
+              score: w.score,
+              success: w.score >= 100
+            })(memory)
+          })
+      }
+    })
+    return out
+  })(validateCorpusOptions(opts))

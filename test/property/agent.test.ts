@@ -1,0 +1,109 @@
+import fc from 'fast-check'
+import { capTip, cleanTip, lastN, stepPrompt, tipPrompt } from '../../src/core/agent.ts'
+import { removeTips, render, stripTips, tipsOf, type PromptInput } from '../../src/core/prompt.ts'
+import type { AgentConfig } from '../../src/spec/run.ts'
+import type { NonNegativeInt, PositiveInt } from '../../src/spec/brands.ts'
+import { property } from '../support/property.ts'
+
+const agentArb: fc.Arbitrary<AgentConfig> = fc.record({
+  historyWindow: fc.nat(4).map((n) => n as NonNegativeInt),
+  maxTipsShown: fc.nat(3).map((n) => n as NonNegativeInt),
+  maxTipChars: fc.integer({ min: 1, max: 40 }).map((n) => n as PositiveInt),
+  tipHistoryWindow: fc.nat(4).map((n) => n as NonNegativeInt),
+  tipMaxTokens: fc.integer({ min: 1, max: 40 }).map((n) => n as PositiveInt)
+})
+const words = fc.array(fc.constantFrom('go', 'to', 'the', 'hall', ' ', '  ', '\n', '\t', 'bulb', 'x'), {
+  maxLength: 12
+})
+const tipText = fc.oneof(
+  words.map((w) => w.join('')),
+  fc.string({ maxLength: 50 })
+)
+const step = fc.record({
+  observation: fc.string({ maxLength: 20 }),
+  tips: fc.array(tipText, { maxLength: 4 }),
+  action: fc.string({ maxLength: 10 })
+})
+const input: fc.Arbitrary<PromptInput> = fc.record({
+  task: fc.string({ maxLength: 20 }),
+  history: fc.array(step, { maxLength: 6 }),
+  observation: fc.string({ maxLength: 20 }),
+  tips: fc.array(tipText, { maxLength: 5 })
+})
+const placement = fc.constantFrom('currentStep' as const, 'history' as const)
+
+property(
+  'lastN(n) is the suffix of length min(n, |xs|)',
+  [fc.nat(8), fc.array(fc.integer(), { maxLength: 8 })],
+  (n, xs) => {
+    const s = lastN(n)(xs)
+    return s.length === Math.min(n, xs.length) && s.every((x, i) => x === xs[xs.length - s.length + i])
+  }
+)
+
+property(
+  'capTip: at most maxTipChars characters, no line breaks, idempotent, and unchanged when the collapsed tip fits',
+  [fc.integer({ min: 1, max: 40 }), tipText],
+  (max, tip) => {
+    const c = capTip(max)(tip)
+    const collapsed = tip.replace(/\s+/gu, ' ').trim()
+    return (
+      c.length <= max &&
+      !/\s\s|\n/u.test(c) &&
+      capTip(max)(c) === c &&
+      (collapsed.length > max || c === collapsed) &&
+      collapsed.startsWith(c)
+    )
+  }
+)
+
+property(
+  'a step prompt with its tips removed equals the step prompt built from the tip-free input',
+  [agentArb, placement, input],
+  (agent, pl, x) =>
+    render(removeTips(stepPrompt(agent, pl)(x))) === render(stepPrompt(agent, pl)(stripTips(x)))
+)
+
+property(
+  'a step prompt depends only on the last historyWindow steps',
+  [agentArb, placement, input, fc.array(step, { minLength: 1, maxLength: 3 })],
+  (agent, pl, x, older) =>
+    x.history.length < agent.historyWindow ||
+    render(stepPrompt(agent, pl)(x)) ===
+      render(stepPrompt(agent, pl)({ ...x, history: [...older, ...x.history] }))
+)
+
+property(
+  'the current tips shown are the first maxTipsShown retrieved tips, each capped, in retrieval order',
+  [agentArb, input],
+  (agent, x) => {
+    const shown = tipsOf(stepPrompt(agent, 'currentStep')(x))
+    const expected = x.tips.slice(0, agent.maxTipsShown).map(capTip(agent.maxTipChars))
+    return JSON.stringify(shown) === JSON.stringify(expected)
+  }
+)
+
+property(
+  'the tip prompt has no tips block and depends only on the last tipHistoryWindow steps',
+  [agentArb, input, fc.array(step, { maxLength: 3 })],
+  (agent, x, older) => {
+    const a = { task: x.task, history: x.history, finalObservation: x.observation }
+    const p = tipPrompt(agent)(a)
+    const longer = tipPrompt(agent)({ ...a, history: [...older, ...x.history] })
+    return (
+      tipsOf(p).length === 0 &&
+      render(p).endsWith('Tip:') &&
+      (x.history.length < agent.tipHistoryWindow || render(p) === render(longer))
+    )
+  }
+)
+
+property(
+  'cleanTip keeps the first line, capped; null exactly when that line is blank',
+  [agentArb, tipText],
+  (agent, g) => {
+    const c = cleanTip(agent)(g)
+    const first = (g.split('\n')[0] ?? '').trim()
+    return first === '' ? c === null : c !== null && c.length <= agent.maxTipChars && !c.includes('\n')
+  }
+)

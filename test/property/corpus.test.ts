@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
+import {
+  corpus,
+  defaultCorpusOptions,
+  doorsOf,
+  roomOf,
+  tipRooms,
+  writeTip,
+  type CorpusOptions,
+  type Example
+} from '../../src/core/corpus.ts'
+import { families, familyByName, splitOf } from '../../src/core/env/families.ts'
+import { TIPS_OPEN } from '../../src/core/prompt.ts'
+import { property } from '../support/property.ts'
+
+const inDist = families.filter((f) => f.split !== 'ood').map((f) => f.name)
+// small corpora: one or two families, a few variants, two rounds, one repetition
+const small = (fams: ReadonlyArray<string>, variants: ReadonlyArray<number>): CorpusOptions => ({
+  ...defaultCorpusOptions,
+  families: fams,
+  variants,
+  rounds: 2,
+  episodeSteps: 6,
+  repetitions: 1
+})
+const smallOk = fc.record({
+  fams: fc.subarray(inDist, { minLength: 1, maxLength: 2 }),
+  variants: fc.subarray([0, 1, 2, 3, 4], { minLength: 1, maxLength: 2 }),
+  seed: fc.integer()
+})
+const rightOf = (e: E.Either<string, ReadonlyArray<Example>>): ReadonlyArray<Example> => {
+  if (E.isLeft(e)) throw new Error(e.left)
+  return e.right
+}
+
+// the default corpus, built once (a few seconds) for the distributional checks
+const full = rightOf(corpus(defaultCorpusOptions, 0))
+
+property(
+  'no held-out variant or out-of-distribution family ever reaches the corpus: other options are rejected by name',
+  [
+    fc.subarray([...families.map((f) => f.name), 'no-such-family'], { minLength: 1, maxLength: 2 }),
+    fc.subarray([0, 1, 3, 4, 5, 12, 24, 25], { minLength: 1, maxLength: 2 }),
+    fc.integer()
+  ],
+  (fams, variants, seed) => {
+    const c = corpus(small(fams, variants), seed)
+    const ok =
+      fams.every((n) => familyByName(n)?.split === 'in-distribution') && variants.every((v) => v <= 4)
+    if (E.isLeft(c)) return !ok && /family|variant/.test(c.left)
+    return (
+      ok &&
+      c.right.every((e) => {
+        const f = familyByName(e.task)
+        return f !== undefined && f.split !== 'ood' && splitOf(f, e.variant) === 'train'
+      })
+    )
+  },
+  { numRuns: 25 }
+)
+
+property(
+  'the corpus is a function of its options and seed',
+  [smallOk],
+  ({ fams, variants, seed }) =>
+    JSON.stringify(rightOf(corpus(small(fams, variants), seed))) ===
+    JSON.stringify(rightOf(corpus(small(fams, variants), seed))),
+  { numRuns: 10 }
+)
+
+property(
+  'every act target is one of the admissible actions of its state',
+  [smallOk],
+  ({ fams, variants, seed }) =>
+    rightOf(corpus(small(fams, variants), seed))
+      .filter((e) => e.kind !== 'tip')
+      .every((e) => e.admissible.includes(e.target)),
+  { numRuns: 15 }
+)
+
+property(
+  'act prompts carry no tips block, act-with-tips prompts carry one, and rule-made tip-free targets never go through a door',
+  [smallOk],
+  ({ fams, variants, seed }) =>
+    rightOf(corpus(small(fams, variants), seed)).every((e) =>
+      e.kind === 'act'
+        ? !e.prompt.includes(TIPS_OPEN) && (e.source === 'random' || !e.target.startsWith('go to'))
+        : e.kind === 'act-with-tips'
+          ? e.prompt.includes(TIPS_OPEN)
+          : !e.prompt.includes(TIPS_OPEN)
+    ),
+  { numRuns: 15 }
+)
+
+property(
+  'a rule-made `go to R` with tips goes to a room a shown tip names, and R is a door of the current room',
+  [smallOk],
+  ({ fams, variants, seed }) =>
+    rightOf(corpus(small(fams, variants), seed))
+      .filter((e) => e.kind === 'act-with-tips' && e.source === 'rule' && e.target.startsWith('go to '))
+      .every((e) => {
+        const room = e.target.slice('go to '.length)
+        const block = e.prompt.slice(e.prompt.indexOf(TIPS_OPEN))
+        const current = e.prompt.slice(
+          e.prompt.lastIndexOf('Current observation:'),
+          e.prompt.indexOf(TIPS_OPEN)
+        )
+        return (
+          block.split('\n').some((l) => tipRooms(l.replace(/^- /u, '')).includes(room)) &&
+          doorsOf(current).includes(room)
+        )
+      }),
+  { numRuns: 15 }
+)
+
+property(
+  'every tip has at most 100 characters and names only rooms its prompt shows',
+  [smallOk],
+  ({ fams, variants, seed }) =>
+    rightOf(corpus(small(fams, variants), seed))
+      .filter((e) => e.kind === 'tip')
+      .every((e) => e.target.length <= 100 && tipRooms(e.target).every((r) => e.prompt.includes(r))),
+  { numRuns: 15 }
+)
+
+property(
+  'writeTip names only doors of the final room, never the room the shown history came from unless it is the only door',
+  [
+    fc.uniqueArray(fc.constantFrom('hall', 'lab', 'attic', 'art studio', 'living room'), {
+      minLength: 1,
+      maxLength: 4
+    }),
+    fc.constantFrom('hall', 'lab', 'cellar')
+  ],
+  (doors, prev) => {
+    const final = `You are in the kitchen. You see: a cup. Doors lead to: ${doors.join(', ')}.`
+    const h = [
+      {
+        observation: `You are in the ${prev}. You see: x. Doors lead to: kitchen.`,
+        tips: [],
+        action: 'go to kitchen'
+      }
+    ]
+    const named = tipRooms(writeTip(h, final))
+    return (
+      roomOf(final) === 'kitchen' &&
+      named.length > 0 &&
+      named.every((r) => (doors as ReadonlyArray<string>).includes(r)) &&
+      (!named.includes(prev) || doors.length === 1)
+    )
+  }
+)
+
+test('the default corpus: every family and kind present, random share within 0.03 of its option', () => {
+  for (const f of defaultCorpusOptions.families)
+    for (const k of ['act', 'act-with-tips', 'tip'] as const)
+      assert.ok(
+        full.some((e) => e.task === f && e.kind === k),
+        `no ${k} example for ${f}`
+      )
+  const steps = full.filter((e) => e.kind !== 'tip')
+  const share = steps.filter((e) => e.source === 'random').length / steps.length
+  assert.ok(Math.abs(share - defaultCorpusOptions.randomShare) < 0.03, `random share ${share}`)
+  const tipFreeGo = full.filter((e) => e.kind === 'act' && e.target.startsWith('go to')).length
+  assert.ok(tipFreeGo / full.filter((e) => e.kind === 'act').length < defaultCorpusOptions.randomShare)
+  // tips are followed: most rule-made with-tips targets at a state where no local action gains go through a door
+  const withTips = full.filter((e) => e.kind === 'act-with-tips' && e.source === 'rule')
+  assert.ok(withTips.filter((e) => e.target.startsWith('go to')).length / withTips.length > 0.3)
+})
