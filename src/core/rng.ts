@@ -150,3 +150,29 @@ export const fork = (rng: Rng, label: number): Rng => {
  * @category combinators
  */
 export const split = (rng: Rng): readonly [Rng, Rng] => [fork(rng, 0), fork(rng, 1)]
+
+/**
+ * A uniformly random permutation of `xs` (Fisher–Yates, drawing `nextInt(rng, 0, i)` for
+ * `i = n − 1 … 1`) and the advanced generator.
+ *
+ * @example
+ * import { mkRng, shuffle } from './rng.ts'
+ * const [p] = shuffle(mkRng(4), [1, 2, 3, 4])
+ * assert.deepEqual([...p].sort(), [1, 2, 3, 4])
+ * assert.deepEqual(shuffle(mkRng(4), [1, 2, 3, 4])[0], p)
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const shuffle = <A>(rng0: Rng, xs: ReadonlyArray<A>): readonly [ReadonlyArray<A>, Rng] => {
+  const out = [...xs]
+  let rng = rng0
+  for (let i = out.length - 1; i > 0; i--) {
+    const [j, r] = nextInt(rng, 0, i)
+    rng = r
+    const tmp = out[i] as A
+    out[i] = out[j] as A
+    out[j] = tmp
+  }
+  return [out, rng]
+}

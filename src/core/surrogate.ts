@@ -28,6 +28,14 @@ export interface ClipSettings {
 // combinators
 // -------------------------------------------------------------------------------------
 
+// the two terms of Eq. 1 as losses: l1 = −A·ρ, l2 = −A·clip(ρ, 1 − ε_low, 1 + ε_high)
+const terms =
+  <T>(N: Numeric<T>) =>
+  (s: ClipSettings, advantage: T, ratio: T): { readonly negA: T; readonly l1: T; readonly l2: T } => {
+    const negA = N.neg(advantage)
+    return { negA, l1: N.mul(negA, ratio), l2: N.mul(negA, N.clamp(ratio, 1 - s.epsLow, 1 + s.epsHigh)) }
+  }
+
 /**
  * The per-token clipped surrogate loss `l = max(−A·ρ, −A·clip(ρ, 1−ε_low, 1+ε_high))`, then for
  * `A < 0` with dual clip `c`: `min(l, −c·A)`. Elementwise over broadcast `advantage` and `ratio`
@@ -48,9 +56,7 @@ export const clippedSurrogate =
   <T>(N: Numeric<T>) =>
   (s: ClipSettings) =>
   (advantage: T, ratio: T): T => {
-    const negA = N.neg(advantage)
-    const l1 = N.mul(negA, ratio)
-    const l2 = N.mul(negA, N.clamp(ratio, 1 - s.epsLow, 1 + s.epsHigh))
+    const { negA, l1, l2 } = terms(N)(s, advantage, ratio)
     const l = N.maximum(l1, l2)
     if (s.dualClip === null) return l
     const capped = N.minimum(l, N.mul(N.scalar(s.dualClip), negA))
@@ -75,9 +81,7 @@ export const clipActive =
   <T>(N: Numeric<T>) =>
   (s: ClipSettings) =>
   (advantage: T, ratio: T): T => {
-    const negA = N.neg(advantage)
-    const l1 = N.mul(negA, ratio)
-    const l2 = N.mul(negA, N.clamp(ratio, 1 - s.epsLow, 1 + s.epsHigh))
+    const { negA, l1, l2 } = terms(N)(s, advantage, ratio)
     const ratioClip = N.less(l1, l2)
     if (s.dualClip === null) return ratioClip
     const dual = N.mul(

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { fork, mkRng, nextInt } from '../rng.ts'
+import { fork, mkRng, nextInt, shuffle } from '../rng.ts'
 import type { Rng } from '../rng.ts'
 import type { Split } from '../../spec/env.ts'
 import { carried, findObj, roomLoc, roomOf } from './world.ts'
@@ -85,19 +85,6 @@ const junk = ['pencil', 'book', 'spoon', 'sock', 'coin', 'leaf']
 const pick = <A>(rng: Rng, xs: ReadonlyArray<A>): readonly [A, Rng] => {
   const [i, r] = nextInt(rng, 0, xs.length - 1)
   return [xs[i] as A, r]
-}
-
-const shuffle = <A>(rng0: Rng, xs: ReadonlyArray<A>): readonly [ReadonlyArray<A>, Rng] => {
-  const out = [...xs]
-  let rng = rng0
-  for (let i = out.length - 1; i > 0; i--) {
-    const [j, r] = nextInt(rng, 0, i)
-    rng = r
-    const tmp = out[i] as A
-    out[i] = out[j] as A
-    out[j] = tmp
-  }
-  return [out, rng]
 }
 
 interface Layout {

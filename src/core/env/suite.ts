@@ -10,7 +10,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { EnvError, ResetRequest, ResetResult, StepResult, TaskInfo } from '../../spec/env.ts'
 import type { NonNegativeInt, Reward, Score } from '../../spec/brands.ts'
-import { fork, mkRng, nextInt } from '../rng.ts'
+import { fork, mkRng, shuffle } from '../rng.ts'
 import { act, admissible, describeRoom, normalizeAction as normalize, start } from './world.ts'
 import type { World } from './world.ts'
 import { familyByName, families, splitOf, stepLimit, variantsPerFamily } from './families.ts'
@@ -55,18 +55,8 @@ export interface PureEnvironment<S> {
 // -------------------------------------------------------------------------------------
 
 // admissible actions in an order drawn from (seed, step): a policy cannot learn positions
-const ordered = (w: World, seed: number, step: number): ReadonlyArray<string> => {
-  const xs = [...admissible(w)]
-  let rng = fork(mkRng(seed | 0), step)
-  for (let i = xs.length - 1; i > 0; i--) {
-    const [j, r] = nextInt(rng, 0, i)
-    rng = r
-    const tmp = xs[i] as string
-    xs[i] = xs[j] as string
-    xs[j] = tmp
-  }
-  return xs
-}
+const ordered = (w: World, seed: number, step: number): ReadonlyArray<string> =>
+  shuffle(fork(mkRng(seed | 0), step), admissible(w))[0]
 
 const range = (from: number, to: number): ReadonlyArray<NonNegativeInt> =>
   Array.from({ length: to - from }, (_, i) => (from + i) as NonNegativeInt)
