@@ -1,0 +1,225 @@
+/**
+ * Learning curves as SVG, pure: a line chart with axes, "nice" ticks and their labels, axis labels, a
+ * title, a legend naming every series, a colour-blind-safe palette (Okabe–Ito) and optional shaded
+ * bands (mean ± spread over seeds). Text is XML-escaped, so any series name or title is safe.
+ *
+ * @since 0.1.0
+ */
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * One curve: its name (for the legend), its points `[x, y]`, and an optional band `[x, lo, hi]`.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface Series {
+  readonly name: string
+  readonly points: ReadonlyArray<readonly [number, number]>
+  readonly band?: ReadonlyArray<readonly [number, number, number]>
+}
+
+/**
+ * A chart: title, axis labels, the series, and an optional fixed y range.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface Chart {
+  readonly title: string
+  readonly xLabel: string
+  readonly yLabel: string
+  readonly series: ReadonlyArray<Series>
+  readonly yRange?: readonly [number, number]
+}
+
+/**
+ * The plot area inside the SVG (pixels): every data mark lies in it.
+ *
+ * @example
+ * import { plotArea } from './plot.ts'
+ * assert.ok(plotArea.left < plotArea.right && plotArea.top < plotArea.bottom)
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const plotArea = { left: 70, right: 560, top: 44, bottom: 360, width: 760, height: 420 } as const
+
+/**
+ * The Okabe–Ito palette, distinguishable under the common colour-vision deficiencies.
+ *
+ * @example
+ * import { palette } from './plot.ts'
+ * assert.equal(palette.length, 8)
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const palette: ReadonlyArray<string> = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#F0E442'
+]
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * XML-escaped text (`&`, `<`, `>`, `"`, `'`), with what XML 1.0 does not allow removed: control
+ * characters other than tab, LF and CR, lone surrogates, U+FFFE and U+FFFF.
+ *
+ * @example
+ * import { escapeXml } from './plot.ts'
+ * assert.equal(escapeXml('a<b & "c"'), 'a&lt;b &amp; &quot;c&quot;')
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const escapeXml = (s: string): string =>
+  Array.from(s)
+    .filter((ch) => {
+      const c = ch.codePointAt(0) as number
+      const control = c < 0x20 && c !== 0x9 && c !== 0xa && c !== 0xd
+      const loneSurrogate = c >= 0xd800 && c <= 0xdfff
+      return !control && !loneSurrogate && c !== 0xfffe && c !== 0xffff
+    })
+    .join('')
+    .replace(/&/gu, '&amp;')
+    .replace(/</gu, '&lt;')
+    .replace(/>/gu, '&gt;')
+    .replace(/"/gu, '&quot;')
+    .replace(/'/gu, '&apos;')
+
+/**
+ * About `n` "nice" tick values covering `[lo, hi]`: multiples of a step 1, 2 or 5 × 10^k, increasing,
+ * the first ≤ lo and the last ≥ hi. A range narrower than 1e-6 of its values is widened by 1 on
+ * each side.
+ *
+ * @example
+ * import { niceTicks } from './plot.ts'
+ * assert.deepEqual(niceTicks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1])
+ * assert.deepEqual(niceTicks(3, 3, 2), [2, 3, 4])
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const niceTicks = (lo0: number, hi0: number, n: number): ReadonlyArray<number> => {
+  const [a, b] = [Math.min(lo0, hi0), Math.max(lo0, hi0)]
+  // a (numerically) degenerate range is widened: ticks finer than 1e-6 of the values are meaningless
+  const [lo, hi] = b - a <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b)) ? [a - 1, b + 1] : [a, b]
+  const raw = (hi - lo) / Math.max(1, n)
+  const mag = 10 ** Math.floor(Math.log10(raw))
+  const step = ([1, 2, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag
+  const first = Math.floor(lo / step + 1e-9)
+  const last = Math.ceil(hi / step - 1e-9)
+  const digits = Math.max(0, -Math.floor(Math.log10(step)) + 1)
+  return Array.from({ length: last - first + 1 }, (_, i) => Number(((first + i) * step).toFixed(digits)))
+}
+
+/**
+ * A tick label: at most 4 significant digits, no trailing zeros, `k` for thousands.
+ *
+ * @example
+ * import { tickLabel } from './plot.ts'
+ * assert.equal(tickLabel(0.2), '0.2')
+ * assert.equal(tickLabel(12000), '12k')
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const tickLabel = (v: number): string =>
+  Math.abs(v) >= 1000 && Number.isInteger(v / 1000) ? `${v / 1000}k` : String(Number(v.toPrecision(4)))
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+const fmt = (v: number): string => (Math.round(v * 10) / 10).toString()
+
+/**
+ * The chart as a standalone SVG document. Non-finite points are skipped; an empty chart still has
+ * its axes, title and legend.
+ *
+ * @example
+ * import { lineChart } from './plot.ts'
+ * const svg = lineChart({ title: 'success', xLabel: 'steps', yLabel: 'rate', series: [{ name: 'EMPO²', points: [[0, 0], [10, 0.5]] }] })
+ * assert.ok(svg.startsWith('<svg') && svg.includes('EMPO²') && svg.trimEnd().endsWith('</svg>'))
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const lineChart = (c: Chart): string => {
+  const { left, right, top, bottom, width, height } = plotArea
+  const finite = (xs: ReadonlyArray<number>) => xs.filter(Number.isFinite)
+  const xs = finite(
+    c.series.flatMap((s) => [...s.points.map((p) => p[0]), ...(s.band ?? []).map((b) => b[0])])
+  )
+  const ys = finite(
+    c.series.flatMap((s) => [...s.points.map((p) => p[1]), ...(s.band ?? []).flatMap((b) => [b[1], b[2]])])
+  )
+  const xt = niceTicks(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, 6)
+  const yt =
+    c.yRange !== undefined
+      ? niceTicks(c.yRange[0], c.yRange[1], 5)
+      : niceTicks(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1, 5)
+  const [x0, x1] = [xt[0] as number, xt.at(-1) as number]
+  const [y0, y1] = [yt[0] as number, yt.at(-1) as number]
+  const clampTo = (v: number, a: number, b: number) => Math.min(b, Math.max(a, v))
+  const sx = (x: number) => clampTo(left + ((x - x0) / (x1 - x0)) * (right - left), left, right)
+  const sy = (y: number) => clampTo(bottom - ((y - y0) / (y1 - y0)) * (bottom - top), top, bottom)
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${(left + right) / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(c.title)}</text>`
+  ]
+  for (const v of yt)
+    out.push(
+      `<line x1="${left}" y1="${fmt(sy(v))}" x2="${right}" y2="${fmt(sy(v))}" stroke="#e5e5e5"/>`,
+      `<text x="${left - 6}" y="${fmt(sy(v) + 4)}" text-anchor="end">${escapeXml(tickLabel(v))}</text>`
+    )
+  for (const v of xt)
+    out.push(
+      `<line x1="${fmt(sx(v))}" y1="${bottom}" x2="${fmt(sx(v))}" y2="${bottom + 5}" stroke="#333333"/>`,
+      `<text x="${fmt(sx(v))}" y="${bottom + 19}" text-anchor="middle">${escapeXml(tickLabel(v))}</text>`
+    )
+  out.push(
+    `<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="#333333"/>`,
+    `<line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#333333"/>`,
+    `<text x="${(left + right) / 2}" y="${bottom + 42}" text-anchor="middle">${escapeXml(c.xLabel)}</text>`,
+    `<text x="18" y="${(top + bottom) / 2}" text-anchor="middle" transform="rotate(-90 18 ${(top + bottom) / 2})">${escapeXml(c.yLabel)}</text>`
+  )
+  c.series.forEach((s, i) => {
+    const colour = palette[i % palette.length] as string
+    const band = (s.band ?? []).filter((b) => b.every(Number.isFinite))
+    if (band.length > 1) {
+      const upper = band.map((b) => `${fmt(sx(b[0]))},${fmt(sy(b[2]))}`)
+      const lower = [...band].reverse().map((b) => `${fmt(sx(b[0]))},${fmt(sy(b[1]))}`)
+      out.push(
+        `<polygon points="${[...upper, ...lower].join(' ')}" fill="${colour}" fill-opacity="0.18" stroke="none"/>`
+      )
+    }
+    const pts = s.points.filter((p) => p.every(Number.isFinite))
+    if (pts.length > 1)
+      out.push(
+        `<polyline points="${pts.map((p) => `${fmt(sx(p[0]))},${fmt(sy(p[1]))}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`
+      )
+    for (const p of pts)
+      out.push(`<circle cx="${fmt(sx(p[0]))}" cy="${fmt(sy(p[1]))}" r="2.5" fill="${colour}"/>`)
+    const ly = top + 8 + i * 20
+    out.push(
+      `<line x1="${right + 16}" y1="${ly}" x2="${right + 40}" y2="${ly}" stroke="${colour}" stroke-width="3"/>`,
+      `<text x="${right + 46}" y="${ly + 4}">${escapeXml(s.name)}</text>`
+    )
+  })
+  out.push('</svg>')
+  return `${out.join('\n')}\n`
+}

@@ -1,0 +1,179 @@
+/**
+ * A run directory, `runs/<name>/`, written so that a crash at any moment loses no finished iteration:
+ *
+ * - `config.json` — the resolved run config (atomic, written once);
+ * - `metrics.jsonl` — one {@link MetricsLine} per finished iteration (durable append);
+ * - `checkpoints/latest.ckpt` — weights and optimiser state after the last finished iteration, plus
+ *   `checkpoints/iter-<k>.ckpt` every `checkpointEvery` iterations (atomic);
+ * - `memory/latest.json` — the tip, Reflexion and novelty memories after the last finished iteration,
+ *   plus `memory/iter-<k>.json` snapshots (atomic);
+ * - `state.json` — the last finished iteration and the totals a resume needs, written atomically
+ *   LAST, after the metrics line, checkpoint and memory of that iteration.
+ *
+ * An iteration is finished when `state.json` says so. A crash after the metrics append and before the
+ * state write leaves a metrics line beyond the state: {@link resume} drops it, and the iteration is
+ * run again from the same random stream, so the resumed run's metrics equal an uninterrupted run's.
+ * A torn last line (a crash inside the append) is dropped the same way.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as t from 'io-ts'
+import * as E from 'fp-ts/lib/Either.js'
+import { appendLineDurable, writeFileAtomic } from '../fs.ts'
+import { MetricsLine, EvalSummary } from '../../spec/metrics.ts'
+import { Memory, NoveltyMemory } from '../../spec/data.ts'
+import { decodeWith, showDecodeError } from '../../spec/codec.ts'
+
+/** What a resume needs besides the checkpoint and the memories. */
+export const RunState = t.type({
+  iteration: t.number,
+  envSteps: t.number,
+  wallSeconds: t.number
+})
+export type RunState = t.TypeOf<typeof RunState>
+
+/** The memories persisted across iterations (src/effects/train/rollout.ts `MemoryState`). */
+export const MemorySnapshot = t.type({
+  memory: Memory,
+  reflections: t.record(t.string, t.readonlyArray(t.string)),
+  novelty: NoveltyMemory
+})
+export type MemorySnapshot = t.TypeOf<typeof MemorySnapshot>
+
+/** The files of a run directory. */
+export const runPaths = (dir: string) => ({
+  dir,
+  config: join(dir, 'config.json'),
+  metrics: join(dir, 'metrics.jsonl'),
+  state: join(dir, 'state.json'),
+  evaluation: join(dir, 'eval.json'),
+  latestCheckpoint: join(dir, 'checkpoints', 'latest.ckpt'),
+  checkpoint: (k: number) => join(dir, 'checkpoints', `iter-${k}.ckpt`),
+  latestMemory: join(dir, 'memory', 'latest.json'),
+  memory: (k: number) => join(dir, 'memory', `iter-${k}.json`)
+})
+
+const readJson = <A, O>(codec: t.Type<A, O, unknown>, path: string, what: string): A => {
+  let u: unknown
+  try {
+    u = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (e) {
+    throw new Error(`${path}: cannot read ${what} (${e instanceof Error ? e.message : String(e)})`)
+  }
+  const r = decodeWith(codec, `${what} (${path})`)(u)
+  if (E.isLeft(r)) throw new Error(showDecodeError(r.left))
+  return r.right
+}
+
+/**
+ * Create a fresh run directory with its config. Refuses a directory that already holds a run (use
+ * `--resume`, or another name).
+ */
+export const createRun = (dir: string, config: unknown): void => {
+  const p = runPaths(dir)
+  if (existsSync(p.config) || existsSync(p.metrics) || existsSync(p.state))
+    throw new Error(
+      `run directory ${dir} already holds a run: resume it with --resume, or choose another name`
+    )
+  mkdirSync(join(dir, 'checkpoints'), { recursive: true })
+  mkdirSync(join(dir, 'memory'), { recursive: true })
+  writeFileAtomic(p.config, `${JSON.stringify(config, null, 2)}\n`)
+}
+
+/** The resolved config of a run, as stored (validated by the caller's codec). */
+export const readConfig = <A, O>(dir: string, codec: t.Type<A, O, unknown>): A =>
+  readJson(codec, runPaths(dir).config, 'run config')
+
+/**
+ * The metrics lines of a run, in order. A last line without its newline that does not parse is a torn
+ * write from a crash and is dropped (`torn: true`); any other bad line is an error naming its number.
+ */
+export const readMetrics = (
+  dir: string
+): { readonly lines: ReadonlyArray<MetricsLine>; readonly torn: boolean } => {
+  const path = runPaths(dir).metrics
+  if (!existsSync(path)) return { lines: [], torn: false }
+  const text = readFileSync(path, 'utf8')
+  const raw = text.split('\n')
+  const complete = text.endsWith('\n') || text === ''
+  const last = raw.length - 1
+  const lines: MetricsLine[] = []
+  let torn = false
+  for (let i = 0; i < raw.length; i++) {
+    const s = raw[i] as string
+    if (s === '') continue
+    let u: unknown
+    try {
+      u = JSON.parse(s)
+    } catch {
+      if (i === last && !complete) {
+        torn = true
+        continue
+      }
+      throw new Error(`${path}: line ${i + 1} is not JSON`)
+    }
+    const r = decodeWith(MetricsLine, `${path}: line ${i + 1}`)(u)
+    if (E.isLeft(r)) {
+      if (i === last && !complete) {
+        torn = true
+        continue
+      }
+      throw new Error(showDecodeError(r.left))
+    }
+    lines.push(r.right)
+  }
+  return { lines, torn }
+}
+
+/** The last finished iteration's state, or null when no iteration has finished. */
+export const readState = (dir: string): RunState | null => {
+  const p = runPaths(dir).state
+  return existsSync(p) ? readJson(RunState, p, 'run state') : null
+}
+
+/** A memory snapshot. */
+export const readMemory = (path: string): MemorySnapshot => readJson(MemorySnapshot, path, 'memory snapshot')
+
+/** The final evaluation of a run, or null before it exists. */
+export const readEvaluation = (dir: string): EvalSummary | null => {
+  const p = runPaths(dir).evaluation
+  return existsSync(p) ? readJson(EvalSummary, p, 'evaluation') : null
+}
+
+/**
+ * Record a finished iteration: checkpoint and memory (written by `saveCheckpoint` before this call),
+ * then the metrics line, then the state — in that order.
+ */
+export const finishIteration = (
+  dir: string,
+  line: MetricsLine,
+  memory: MemorySnapshot,
+  state: RunState,
+  keepSnapshot: boolean
+): void => {
+  const p = runPaths(dir)
+  const mem = `${JSON.stringify(memory)}\n`
+  writeFileAtomic(p.latestMemory, mem)
+  if (keepSnapshot) writeFileAtomic(p.memory(line.iteration), mem)
+  appendLineDurable(p.metrics, JSON.stringify(line))
+  writeFileAtomic(p.state, `${JSON.stringify(state)}\n`)
+}
+
+/**
+ * Prepare a run directory to continue: the iteration to run next (0 when none finished) and the state
+ * of the last finished one; metrics lines beyond it (and a torn last line) are removed, atomically.
+ */
+export const resume = (dir: string): { readonly next: number; readonly state: RunState | null } => {
+  const p = runPaths(dir)
+  if (!existsSync(p.config)) throw new Error(`${dir} is not a run directory (no config.json)`)
+  const state = readState(dir)
+  const { lines, torn } = readMetrics(dir)
+  const keep = lines.filter((l) => state !== null && l.iteration <= state.iteration)
+  if (torn || keep.length !== lines.length)
+    writeFileAtomic(p.metrics, keep.map((l) => `${JSON.stringify(l)}\n`).join(''))
+  return { next: state === null ? 0 : state.iteration + 1, state }
+}
+
+/** Write the final evaluation (atomic). */
+export const writeEvaluation = (dir: string, s: EvalSummary): void =>
+  writeFileAtomic(runPaths(dir).evaluation, `${JSON.stringify(s, null, 2)}\n`)

@@ -1,0 +1,122 @@
+/**
+ * Evaluation (issue 5 §2): held-out variants without memory at the evaluation temperature (the figure
+ * the paper reports), and out-of-distribution families with memory over a few trials and no parameter
+ * update (tips written after each trial are retrieved in the next).
+ */
+import type { RunConfig } from '../../spec/run.ts'
+import { fork, type Rng } from '../../core/rng.ts'
+import { applyMethod } from '../../core/train.ts'
+import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'
+import { embed } from '../../core/embedding.ts'
+import { emptyMemoryState, playEpisodes, type EpisodeSpec, type MemoryState } from './rollout.ts'
+import { suitePool } from './loop.ts'
+
+/** Success and mean score per family, and overall (the mean over families). */
+export interface EvalResult {
+  readonly perFamily: Readonly<Record<string, { readonly success: number; readonly score: number }>>
+  readonly success: number
+  readonly score: number
+  readonly episodes: number
+}
+
+const summarise = (eps: ReadonlyArray<{ readonly task: string; readonly score: number }>): EvalResult => {
+  const fams = [...new Set(eps.map((e) => e.task))]
+  const perFamily = Object.fromEntries(
+    fams.map((f) => {
+      const xs = eps.filter((e) => e.task === f)
+      return [
+        f,
+        {
+          success: xs.filter((e) => e.score >= 100).length / xs.length,
+          score: xs.reduce((s, e) => s + e.score, 0) / xs.length
+        }
+      ]
+    })
+  )
+  const vals = Object.values(perFamily)
+  const avg = (k: 'success' | 'score'): number =>
+    vals.length === 0 ? 0 : vals.reduce((s, v) => s + v[k], 0) / vals.length
+  return { perFamily, success: avg('success'), score: avg('score'), episodes: eps.length }
+}
+
+/** The variants evaluated per family: the first `n` unseen ones (5, 6, …). */
+export const heldOutVariants = (n: number): ReadonlyArray<number> =>
+  Array.from({ length: n }, (_, i) => 5 + i)
+
+/**
+ * Held-out success without memory: one episode per (family, variant) of `run.schedule.families` ×
+ * the first `evalVariants` unseen variants, at `rollout.evalTemperature`.
+ */
+export const evaluateHeldOut = async (
+  model: Transformer,
+  run: RunConfig,
+  rng: Rng,
+  variants: ReadonlyArray<number> = heldOutVariants(run.schedule.evalVariants)
+): Promise<EvalResult> => {
+  const specs: EpisodeSpec[] = run.schedule.families.flatMap((task, f) =>
+    variants.map((variant, v) => ({ task, variant, group: f * 1000 + v, seed: 100_000 + v }))
+  )
+  if (specs.length === 0) return summarise([])
+  const algo = applyMethod(run.method)(run.algo)
+  const { episodes } = await playEpisodes(
+    { policy: transformerPolicy(model), envs: suitePool(specs.length), embedder: embed },
+    {
+      method: run.method === 'reflexion' ? 'empo2' : run.method,
+      algo,
+      agent: run.agent,
+      temperature: algo.rollout.evalTemperature,
+      purpose: 'eval',
+      withMemory: false,
+      iterationMode: null,
+      tipTemperature: run.schedule.tipTemperature,
+      maxSteps: algo.rollout.maxSteps
+    },
+    specs,
+    emptyMemoryState,
+    rng
+  )
+  return summarise(episodes)
+}
+
+/**
+ * Out-of-distribution adaptation with memory: `oodTrials` trials on each (OOD family, variant), each
+ * trial reading the tips written after the earlier ones; no parameter update. Returns one result per
+ * trial.
+ */
+export const evaluateOod = async (
+  model: Transformer,
+  run: RunConfig,
+  rng: Rng
+): Promise<ReadonlyArray<EvalResult>> => {
+  const variants = Array.from({ length: run.schedule.oodVariants }, (_, i) => i)
+  const specs: EpisodeSpec[] = run.schedule.oodFamilies.flatMap((task, f) =>
+    variants.map((variant, v) => ({ task, variant, group: f * 1000 + v, seed: 200_000 + v }))
+  )
+  if (specs.length === 0) return []
+  const algo = applyMethod(run.method)(run.algo)
+  const envs = suitePool(specs.length)
+  let state: MemoryState = emptyMemoryState
+  const out: EvalResult[] = []
+  for (let trial = 0; trial < run.schedule.oodTrials; trial++) {
+    const r = await playEpisodes(
+      { policy: transformerPolicy(model), envs, embedder: embed },
+      {
+        method: run.method === 'reflexion' ? 'reflexion' : 'empo2',
+        algo,
+        agent: run.agent,
+        temperature: algo.rollout.evalTemperature,
+        purpose: 'eval',
+        withMemory: true,
+        iterationMode: null,
+        tipTemperature: run.schedule.tipTemperature,
+        maxSteps: algo.rollout.maxSteps
+      },
+      specs,
+      state,
+      fork(rng, trial)
+    )
+    state = r.state
+    out.push(summarise(r.episodes))
+  }
+  return out
+}

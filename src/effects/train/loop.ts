@@ -1,0 +1,253 @@
+/**
+ * The EMPO² training loop (issue 5): per iteration, draw tasks, play a group of rollouts per task
+ * (modes, tips, intrinsic rewards: src/effects/train/rollout.ts), compute group advantages and update
+ * rows (src/core/train.ts), and take the optimiser steps on the one loss definition
+ * (src/core/loss.ts on tensors, src/effects/tensor/update.ts). Baselines and ablations are the same
+ * loop under another `Method`. Everything an iteration needs is derived from `fork(root, iteration)`,
+ * so a resumed run draws exactly what an uninterrupted one would have.
+ */
+import type * as tf from '@tensorflow/tfjs-core'
+import type { RunConfig } from '../../spec/run.ts'
+import type { Environment } from '../../spec/env.ts'
+import { fork, mkRng, type Rng } from '../../core/rng.ts'
+import { drawIterationMode } from '../../core/modes.ts'
+import { embed, type Embedder } from '../../core/embedding.ts'
+import { lossSettings } from '../../core/loss.ts'
+import { render, removeTips } from '../../core/prompt.ts'
+import { promptTokens } from '../../core/tokenizer.ts'
+import {
+  applyMethod,
+  drawTasks,
+  episodeAdvantages,
+  episodeReturn,
+  updateRows,
+  type EpisodeRun,
+  type UpdateRowSpec
+} from '../../core/train.ts'
+import { transformerPolicy, scoreActions, type Transformer } from '../tensor/transformer.ts'
+import { mkAdam, trainEpochs, type Adam } from '../tensor/optimizer.ts'
+import { empo2Objective, type UpdateRow } from '../tensor/update.ts'
+import { embeddedSuite } from '../env/inProcess.ts'
+import { playEpisodes, type MemoryState, type RolloutDeps } from './rollout.ts'
+
+/** Diagnostics of one iteration's update (null when nothing was updated). */
+export interface UpdateReport {
+  readonly policyLoss: number | null
+  readonly clipFraction: number | null
+  readonly maskedFraction: number | null
+  readonly approxKl: number | null
+  readonly entropy: number | null
+  readonly gradNorm: number | null
+  readonly rows: number
+}
+
+/** One iteration's outcome, before it is written as a metrics line. */
+export interface IterationReport {
+  readonly iteration: number
+  readonly episodes: ReadonlyArray<EpisodeRun>
+  readonly update: UpdateReport
+  readonly envSteps: number
+  readonly state: MemoryState
+}
+
+/** A pool of embedded-suite environments, one per episode slot. */
+export const suitePool = (n: number): ReadonlyArray<Environment> =>
+  Array.from({ length: n }, () => embeddedSuite())
+
+/** The training context: the model, its optimiser, the optional frozen reference, the embedder. */
+export interface Trainer {
+  readonly run: RunConfig
+  readonly model: Transformer
+  readonly optimizer: Adam
+  readonly reference: Transformer | null
+  readonly embedder: Embedder
+  readonly envs: ReadonlyArray<Environment>
+}
+
+/** A trainer around `model` (Adam from `run.algo.optim`; `reference` for `kl.beta > 0`). */
+export const mkTrainer = (run: RunConfig, model: Transformer, reference: Transformer | null): Trainer => {
+  const o = run.algo.optim
+  return {
+    run,
+    model,
+    reference,
+    optimizer: mkAdam(
+      model.params.map((p) => p.variable),
+      {
+        learningRate: o.learningRate,
+        beta1: o.adamBeta1,
+        beta2: o.adamBeta2,
+        epsilon: o.adamEpsilon,
+        gradClip: o.gradClip
+      }
+    ),
+    embedder: embed,
+    envs: suitePool(run.algo.rollout.tasksPerBatch * run.algo.rollout.groupSize)
+  }
+}
+
+const mean = (xs: ReadonlyArray<number>): number =>
+  xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length
+
+/** The update of one iteration's rows on the tensor layer. */
+const update = (tr: Trainer, specs: ReadonlyArray<UpdateRowSpec>, rng: Rng): UpdateReport => {
+  const none: UpdateReport = {
+    policyLoss: null,
+    clipFraction: null,
+    maskedFraction: null,
+    approxKl: null,
+    entropy: null,
+    gradNorm: null,
+    rows: 0
+  }
+  if (specs.length === 0) return none
+  const algo = applyMethod(tr.run.method)(tr.run.algo)
+  const settings = lossSettings(algo)
+  const tok = tr.model.tokenizer
+  // the paper mask reads the tip-free current policy: for on-policy rows sampled with tips it is
+  // scored here without gradient (off-policy rows are scored tip-free by the update itself)
+  const needTipFree = algo.mask.enabled && algo.mask.rule === 'tokenProb' && algo.mask.scope === 'all'
+  const tipFree = needTipFree
+    ? scoreActions(
+        tr.model,
+        specs.map((r) => ({ prompt: render(removeTips(r.rolloutPrompt)), actionTokens: r.actionTokens }))
+      )
+    : null
+  const ref =
+    algo.kl.beta > 0 && tr.reference !== null
+      ? scoreActions(
+          tr.reference,
+          specs.map((r) => ({ prompt: render(r.updatePrompt), actionTokens: r.actionTokens }))
+        )
+      : null
+  const rows: ReadonlyArray<UpdateRow> = specs.map((r, i) => ({
+    prompt: promptTokens(tok)(render(r.updatePrompt)),
+    action: r.actionTokens,
+    oldLogProbs: r.oldLogProbs,
+    advantage: r.advantage,
+    offPolicy: r.combination === 'offPolicy',
+    ...(tipFree !== null && r.combination === 'onPolicyWithTips' ? { tipFreeLogProbs: tipFree[i] } : {}),
+    ...(ref !== null ? { refLogProbs: ref[i] } : {})
+  }))
+  const objective = empo2Objective(tr.model, settings)
+  const diag: { clip: number[]; mask: number[]; kl: number[]; ent: number[]; pl: number[] } = {
+    clip: [],
+    mask: [],
+    kl: [],
+    ent: [],
+    pl: []
+  }
+  const reports = trainEpochs(
+    tr.optimizer,
+    rows,
+    { epochs: algo.optim.epochs, miniBatchSize: algo.optim.miniBatchSize },
+    rng,
+    (mb) => {
+      const out = objective(mb)
+      diag.pl.push(out.policyLoss.dataSync()[0] as number)
+      diag.clip.push(out.clipFraction.dataSync()[0] as number)
+      diag.mask.push(out.maskedFraction.dataSync()[0] as number)
+      diag.kl.push(out.approxKl.dataSync()[0] as number)
+      diag.ent.push(out.entropy.dataSync()[0] as number)
+      return out.loss as tf.Scalar
+    }
+  )
+  return {
+    policyLoss: mean(diag.pl),
+    clipFraction: mean(diag.clip),
+    maskedFraction: mean(diag.mask),
+    approxKl: mean(diag.kl),
+    entropy: settings.entropyCoef > 0 ? mean(diag.ent) : null,
+    gradNorm: mean(reports.map((r) => r.gradNorm)),
+    rows: rows.length
+  }
+}
+
+/**
+ * One training iteration: tasks from `fork(rng, 0)`, the per-iteration mode from `fork(rng, 1)`,
+ * rollouts from `fork(rng, 2)`, minibatch order from `fork(rng, 3)`.
+ */
+export const trainIteration = async (
+  tr: Trainer,
+  iteration: number,
+  state: MemoryState,
+  rng: Rng,
+  onStep?: (active: number) => void
+): Promise<IterationReport> => {
+  const run = tr.run
+  const algo = applyMethod(run.method)(run.algo)
+  const { groupSize, tasksPerBatch } = algo.rollout
+  const [tasks] = drawTasks(run.schedule, tasksPerBatch)(fork(rng, 0))
+  const [iterationMode] = drawIterationMode(algo.modes)(fork(rng, 1))
+  const specs = tasks.flatMap((t, g) =>
+    Array.from({ length: groupSize }, (_, k) => ({
+      task: t.task,
+      variant: t.variant,
+      group: g,
+      seed: (iteration * 7919 + g * 131 + k) % 2147483647
+    }))
+  )
+  const deps: RolloutDeps = { policy: transformerPolicy(tr.model), envs: tr.envs, embedder: tr.embedder }
+  const { episodes, state: next } = await playEpisodes(
+    deps,
+    {
+      method: run.method,
+      algo,
+      agent: run.agent,
+      temperature: algo.rollout.temperature,
+      purpose: 'training',
+      withMemory: false,
+      iterationMode,
+      tipTemperature: run.schedule.tipTemperature,
+      maxSteps: algo.rollout.maxSteps
+    },
+    specs,
+    state,
+    fork(rng, 2),
+    onStep
+  )
+  const adv = episodeAdvantages(algo.advantage, algo.novelty.coef)(episodes)
+  const rows = run.method === 'reflexion' ? [] : updateRows(run.schedule.skipZeroAdvantage)(episodes, adv)
+  const report = update(tr, rows, fork(rng, 3))
+  return {
+    iteration,
+    episodes,
+    update: report,
+    envSteps: episodes.reduce((s, e) => s + e.steps.length, 0),
+    state: next
+  }
+}
+
+/** Summary statistics of a batch of episodes. */
+export const episodeStats = (
+  episodes: ReadonlyArray<EpisodeRun>
+): {
+  readonly success: number
+  readonly score: number
+  readonly return: number
+  readonly intrinsic: number
+  readonly tipsPerStep: number
+  readonly modes: { readonly onNoMem: number; readonly onMem: number; readonly off: number }
+} => {
+  const steps = episodes.flatMap((e) => e.steps)
+  const count = (tag: string): number =>
+    steps.filter(
+      (s) =>
+        (s.mode.rollout._tag === 'WithoutMemory'
+          ? 'onNoMem'
+          : s.mode.update._tag === 'OffPolicy'
+            ? 'off'
+            : 'onMem') === tag
+    ).length
+  return {
+    success: mean(episodes.map((e) => (e.score >= 100 ? 1 : 0))),
+    score: mean(episodes.map((e) => e.score)),
+    return: mean(episodes.map((e) => episodeReturn(0)(e.steps))),
+    intrinsic: mean(episodes.map((e) => e.steps.reduce((s, x) => s + x.intrinsic, 0))),
+    tipsPerStep: mean(steps.map((s) => s.tips.length)),
+    modes: { onNoMem: count('onNoMem'), onMem: count('onMem'), off: count('off') }
+  }
+}
+
+/** The root generator of a run. */
+export const runRng = (seed: number): Rng => mkRng(seed)

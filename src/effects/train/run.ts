@@ -1,0 +1,127 @@
+/**
+ * A whole training run in a run directory (src/effects/run/store.ts): start from the prior (or random
+ * weights), train `schedule.iterations` iterations, evaluate, and write everything a reader or a
+ * resumed run needs. Iteration `k` draws only from `fork(runRng(seed), k)` and restores the model,
+ * the optimiser and the memories of iteration `k − 1`, so a run resumed after a crash writes the same
+ * metrics (wall time aside) as one that was never interrupted.
+ */
+import type { RunConfig } from '../../spec/run.ts'
+import type { MetricsLine } from '../../spec/metrics.ts'
+import { fork } from '../../core/rng.ts'
+import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../tensor/checkpoint.ts'
+import { mkTransformer, type Transformer } from '../tensor/transformer.ts'
+import {
+  createRun,
+  finishIteration,
+  readEvaluation,
+  readMemory,
+  resume,
+  runPaths,
+  writeEvaluation
+} from '../run/store.ts'
+import { emptyMemoryState, type MemoryState } from './rollout.ts'
+import { episodeStats, mkTrainer, runRng, trainIteration } from './loop.ts'
+import { evaluateHeldOut, evaluateOod } from './eval.ts'
+
+/** What a run reports as it goes (for progress bars and logs). */
+export interface RunProgress {
+  readonly onIteration?: (line: MetricsLine, of: number) => void
+  readonly onStep?: (iteration: number, activeEpisodes: number) => void
+  readonly onPhase?: (phase: string) => void
+}
+
+/** The model a run starts from: the prior's checkpoint (whose config replaces `run.model`) or random weights. */
+export const initialModel = (run: RunConfig): Transformer =>
+  run.prior === null ? mkTransformer(run.model) : loadCheckpoint(run.prior).model
+
+/** The run config as stored: with a prior, the model config is the checkpoint's. */
+export const resolveRun = (run: RunConfig): RunConfig =>
+  run.prior === null ? run : { ...run, model: loadCheckpoint(run.prior).model.config }
+
+const now = (): number => performance.now() / 1000
+
+/**
+ * Train (or, with `resumeRun`, continue) the run in `dir` with `seed`, then evaluate it and write
+ * `eval.json`. Returns the metrics of the iterations this call ran.
+ */
+export const trainRun = async (
+  dir: string,
+  config: RunConfig,
+  seed: number,
+  resumeRun: boolean,
+  progress: RunProgress = {}
+): Promise<ReadonlyArray<MetricsLine>> => {
+  const run = resolveRun(config)
+  const paths = runPaths(dir)
+  if (!resumeRun) createRun(dir, { seed, ...run })
+  const { next, state } = resume(dir)
+  const saved = next > 0 ? loadCheckpoint(paths.latestCheckpoint, run.model) : null
+  const model = saved?.model ?? initialModel(run)
+  const reference = run.algo.kl.beta > 0 ? initialModel(run) : null
+  const trainer = mkTrainer(run, model, reference)
+  const tr =
+    saved?.optimizer !== null && saved?.optimizer !== undefined
+      ? { ...trainer, optimizer: restoreAdam(model, saved.optimizer) }
+      : trainer
+  let memory: MemoryState = next > 0 ? readMemory(paths.latestMemory) : emptyMemoryState
+  let envSteps = state?.envSteps ?? 0
+  let wall = state?.wallSeconds ?? 0
+  const root = runRng(seed)
+  const method = run.method
+  const out: MetricsLine[] = []
+  const { iterations, evalEvery, checkpointEvery } = run.schedule
+  for (let it = next; it < iterations; it++) {
+    const t0 = now()
+    const r = await trainIteration(tr, it, memory, fork(root, it), (n) => progress.onStep?.(it, n))
+    memory = r.state
+    envSteps += r.envSteps
+    const last = it === iterations - 1
+    const evaluated =
+      evalEvery > 0 && ((it + 1) % evalEvery === 0 || last)
+        ? await evaluateHeldOut(model, run, fork(fork(root, it), 7))
+        : null
+    const st = episodeStats(r.episodes)
+    wall += now() - t0
+    const line: MetricsLine = {
+      iteration: it,
+      method,
+      seed,
+      'env/steps': envSteps,
+      'time/wall_s': wall,
+      'charts/success': st.success,
+      'charts/score': st.score,
+      'charts/return': st.return,
+      'charts/intrinsic': st.intrinsic,
+      'losses/policy': r.update.policyLoss,
+      'losses/clipfrac': r.update.clipFraction,
+      'losses/maskfrac': r.update.maskedFraction,
+      'losses/approx_kl': r.update.approxKl,
+      'losses/entropy': r.update.entropy,
+      'losses/grad_norm': r.update.gradNorm,
+      'update/rows': r.update.rows,
+      'memory/size':
+        method === 'reflexion'
+          ? Object.values(memory.reflections).reduce((s, xs) => s + xs.length, 0)
+          : memory.memory.entries.length,
+      'memory/tips_per_step': st.tipsPerStep,
+      'modes/on_nomem': st.modes.onNoMem,
+      'modes/on_mem': st.modes.onMem,
+      'modes/off': st.modes.off,
+      'eval/success': evaluated?.success ?? null,
+      'eval/score': evaluated?.score ?? null
+    }
+    const keep = (it + 1) % checkpointEvery === 0 || last
+    saveCheckpoint(paths.latestCheckpoint, model, tr.optimizer)
+    if (keep) saveCheckpoint(paths.checkpoint(it), model, tr.optimizer)
+    finishIteration(dir, line, memory, { iteration: it, envSteps, wallSeconds: wall }, keep)
+    out.push(line)
+    progress.onIteration?.(line, iterations)
+  }
+  if (next >= iterations && readEvaluation(dir) !== null) return out
+  progress.onPhase?.('evaluating')
+  const evalRng = fork(root, 1_000_000)
+  const heldOut = await evaluateHeldOut(model, run, fork(evalRng, 0))
+  const ood = await evaluateOod(model, run, fork(evalRng, 1))
+  writeEvaluation(dir, { method, seed, envSteps, heldOut, ood })
+  return out
+}
