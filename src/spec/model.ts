@@ -92,6 +92,24 @@ export const defaultModelConfig: ModelConfig = decodeOrThrow(
   tokenizer: { kind: 'bytePieces', pieces: [] }
 })
 
+/**
+ * The architecture of the committed prior (`prior/default.ckpt`, docs/prior.md): width 64, 2 blocks,
+ * 4 heads, a 160-token context (the longest prompt of the prior's corpus is 139 tokens) and at most 16
+ * new tokens (actions have at most 7, tips at most 8). `empo2 pretrain` learns the tokenizer's pieces
+ * and sets `vocabSize`; a run that starts from a checkpoint takes the checkpoint's config.
+ *
+ * @example
+ * import { priorModelConfig } from './model.ts'
+ * assert.equal(priorModelConfig.width, 64)
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const priorModelConfig: ModelConfig = decodeOrThrow(
+  ModelConfig,
+  'prior model config'
+)({ ...defaultModelConfig, width: 64, depth: 2, heads: 4, contextLength: 160, maxNewTokens: 16 })
+
 // -------------------------------------------------------------------------------------
 // decoding
 // -------------------------------------------------------------------------------------

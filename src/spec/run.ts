@@ -12,7 +12,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { decodeWith, strict, type DecodeError } from './codec.ts'
 import { NonNegativeInt, PositiveInt, Positive } from './brands.ts'
 import { Config, decodeConfig } from './config.ts'
-import { ModelConfig, decodeModelConfig } from './model.ts'
+import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -161,6 +161,92 @@ export const suiteFamilies: ReadonlyArray<string> = [
 ]
 /** @since 0.1.0 @category presets */
 export const oodFamilies: ReadonlyArray<string> = ['power-fan', 'deliver']
+
+/**
+ * The main job's changes to an algorithm preset, scaled to two CPU cores and the small prior
+ * (docs/main-job.md lists them as deviations from the paper): 4 tasks × 8 rollouts per iteration, at
+ * most 15 steps per episode, 16-token actions, evaluation at temperature 0.4, learning rate 2e-4 with
+ * 64-row minibatches, and no KL term (β = 0: no reference model to score, a third less update time;
+ * the released implementation also uses β = 0).
+ *
+ * @example
+ * import { mainJobAlgo } from './run.ts'
+ * assert.equal(mainJobAlgo.rollout.groupSize, 8)
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const mainJobAlgo = {
+  rollout: { groupSize: 8, tasksPerBatch: 4, maxSteps: 15, maxResponseTokens: 16, evalTemperature: 0.4 },
+  optim: { learningRate: 2e-4, miniBatchSize: 64 },
+  kl: { beta: 0 }
+} as const
+
+/**
+ * The main job's schedule: 30 iterations on variants 0–4 of the six in-distribution families, a
+ * held-out evaluation (5 unseen variants per family, no memory) every 5 iterations, and at the end 3
+ * out-of-distribution trials with memory on 5 variants of each held-out family; checkpoints every 10.
+ *
+ * @example
+ * import { mainJobSchedule } from './run.ts'
+ * assert.deepEqual(mainJobSchedule.variants, [0, 1, 2, 3, 4])
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const mainJobSchedule: ScheduleConfig = {
+  iterations: 30 as PositiveInt,
+  families: suiteFamilies,
+  variants: [0, 1, 2, 3, 4].map((v) => v as NonNegativeInt),
+  evalEvery: 5 as NonNegativeInt,
+  evalVariants: 5 as NonNegativeInt,
+  oodFamilies,
+  oodVariants: 5 as NonNegativeInt,
+  oodTrials: 3 as PositiveInt,
+  checkpointEvery: 10 as PositiveInt,
+  skipZeroAdvantage: true,
+  tipTemperature: 0.4 as Positive
+}
+
+/**
+ * The path of the committed prior, relative to the repository root.
+ *
+ * @example
+ * import { defaultPriorPath } from './run.ts'
+ * assert.equal(defaultPriorPath, 'prior/default.ckpt')
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const defaultPriorPath = 'prior/default.ckpt'
+
+/**
+ * The main job's run config for a method and an algorithm preset: {@link mainJobAlgo} over the
+ * preset, the prior's architecture (replaced by the checkpoint's own config when the run starts),
+ * the default agent budget with 16-token tips, {@link mainJobSchedule}, and the committed prior.
+ *
+ * @example
+ * import { mainJobRun } from './run.ts'
+ * const r = mainJobRun('grpo', 'official')
+ * assert.equal(r.method, 'grpo')
+ * assert.equal(r.algo.preset, 'official')
+ * assert.equal(r.algo.rollout.tasksPerBatch, 4)
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const mainJobRun = (method: Method, preset: 'paper' | 'official'): RunConfig => {
+  const algo = decodeConfig({ preset, ...mainJobAlgo })
+  if (E.isLeft(algo)) throw new Error(`mainJobRun: ${algo.left.problems.join('; ')}`)
+  return {
+    method,
+    algo: algo.right,
+    model: priorModelConfig,
+    agent: { ...defaultAgent, tipMaxTokens: 16 as PositiveInt },
+    schedule: mainJobSchedule,
+    prior: defaultPriorPath
+  }
+}
 
 // -------------------------------------------------------------------------------------
 // decoding

@@ -3,14 +3,16 @@
  *
  * - `config.json` — the resolved run config (atomic, written once);
  * - `metrics.jsonl` — one {@link MetricsLine} per finished iteration (durable append);
- * - `checkpoints/latest.ckpt` — weights and optimiser state after the last finished iteration, plus
+ * - `checkpoints/resume-<k mod 2>.ckpt` — weights and optimiser state after iteration `k`, plus
  *   `checkpoints/iter-<k>.ckpt` every `checkpointEvery` iterations (atomic);
- * - `memory/latest.json` — the tip, Reflexion and novelty memories after the last finished iteration,
- *   plus `memory/iter-<k>.json` snapshots (atomic);
+ * - `memory/resume-<k mod 2>.json` — the tip, Reflexion and novelty memories after iteration `k`, plus
+ *   `memory/iter-<k>.json` snapshots (atomic);
  * - `state.json` — the last finished iteration and the totals a resume needs, written atomically
  *   LAST, after the metrics line, checkpoint and memory of that iteration.
  *
- * An iteration is finished when `state.json` says so. A crash after the metrics append and before the
+ * An iteration is finished when `state.json` says so. Iteration `k` writes its resume files in slot
+ * `k mod 2`, so a crash while iteration `k + 1` writes leaves iteration `k`'s files intact. A crash
+ * after the metrics append and before the
  * state write leaves a metrics line beyond the state: {@link resume} drops it, and the iteration is
  * run again from the same random stream, so the resumed run's metrics equal an uninterrupted run's.
  * A torn last line (a crash inside the append) is dropped the same way.
@@ -47,11 +49,22 @@ export const runPaths = (dir: string) => ({
   metrics: join(dir, 'metrics.jsonl'),
   state: join(dir, 'state.json'),
   evaluation: join(dir, 'eval.json'),
-  latestCheckpoint: join(dir, 'checkpoints', 'latest.ckpt'),
+  resumeCheckpoint: (k: number) => join(dir, 'checkpoints', `resume-${k % 2}.ckpt`),
   checkpoint: (k: number) => join(dir, 'checkpoints', `iter-${k}.ckpt`),
-  latestMemory: join(dir, 'memory', 'latest.json'),
+  resumeMemory: (k: number) => join(dir, 'memory', `resume-${k % 2}.json`),
   memory: (k: number) => join(dir, 'memory', `iter-${k}.json`)
 })
+
+/** The checkpoint and memory of the last finished iteration, or null when none has finished. */
+export const latestFiles = (dir: string): { readonly checkpoint: string; readonly memory: string } | null => {
+  const st = readState(dir)
+  return st === null
+    ? null
+    : {
+        checkpoint: runPaths(dir).resumeCheckpoint(st.iteration),
+        memory: runPaths(dir).resumeMemory(st.iteration)
+      }
+}
 
 const readJson = <A, O>(codec: t.Type<A, O, unknown>, path: string, what: string): A => {
   let u: unknown
@@ -141,8 +154,8 @@ export const readEvaluation = (dir: string): EvalSummary | null => {
 }
 
 /**
- * Record a finished iteration: checkpoint and memory (written by `saveCheckpoint` before this call),
- * then the metrics line, then the state — in that order.
+ * Record a finished iteration: its memory (the checkpoint was written by `saveCheckpoint` to
+ * `resumeCheckpoint(k)` before this call), then the metrics line, then the state — in that order.
  */
 export const finishIteration = (
   dir: string,
@@ -153,7 +166,7 @@ export const finishIteration = (
 ): void => {
   const p = runPaths(dir)
   const mem = `${JSON.stringify(memory)}\n`
-  writeFileAtomic(p.latestMemory, mem)
+  writeFileAtomic(p.resumeMemory(line.iteration), mem)
   if (keepSnapshot) writeFileAtomic(p.memory(line.iteration), mem)
   appendLineDurable(p.metrics, JSON.stringify(line))
   writeFileAtomic(p.state, `${JSON.stringify(state)}\n`)

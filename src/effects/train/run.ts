@@ -5,7 +5,8 @@
  * the optimiser and the memories of iteration `k − 1`, so a run resumed after a crash writes the same
  * metrics (wall time aside) as one that was never interrupted.
  */
-import type { RunConfig } from '../../spec/run.ts'
+import * as t from 'io-ts'
+import { RunConfig } from '../../spec/run.ts'
 import type { MetricsLine } from '../../spec/metrics.ts'
 import { fork } from '../../core/rng.ts'
 import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../tensor/checkpoint.ts'
@@ -13,6 +14,7 @@ import { mkTransformer, type Transformer } from '../tensor/transformer.ts'
 import {
   createRun,
   finishIteration,
+  readConfig,
   readEvaluation,
   readMemory,
   resume,
@@ -53,9 +55,9 @@ export const trainRun = async (
 ): Promise<ReadonlyArray<MetricsLine>> => {
   const run = resolveRun(config)
   const paths = runPaths(dir)
-  if (!resumeRun) createRun(dir, { seed, ...run })
+  if (!resumeRun) createRun(dir, { seed, run })
   const { next, state } = resume(dir)
-  const saved = next > 0 ? loadCheckpoint(paths.latestCheckpoint, run.model) : null
+  const saved = next > 0 ? loadCheckpoint(paths.resumeCheckpoint(next - 1), run.model) : null
   const model = saved?.model ?? initialModel(run)
   const reference = run.algo.kl.beta > 0 ? initialModel(run) : null
   const trainer = mkTrainer(run, model, reference)
@@ -63,7 +65,7 @@ export const trainRun = async (
     saved?.optimizer !== null && saved?.optimizer !== undefined
       ? { ...trainer, optimizer: restoreAdam(model, saved.optimizer) }
       : trainer
-  let memory: MemoryState = next > 0 ? readMemory(paths.latestMemory) : emptyMemoryState
+  let memory: MemoryState = next > 0 ? readMemory(paths.resumeMemory(next - 1)) : emptyMemoryState
   let envSteps = state?.envSteps ?? 0
   let wall = state?.wallSeconds ?? 0
   const root = runRng(seed)
@@ -111,7 +113,7 @@ export const trainRun = async (
       'eval/score': evaluated?.score ?? null
     }
     const keep = (it + 1) % checkpointEvery === 0 || last
-    saveCheckpoint(paths.latestCheckpoint, model, tr.optimizer)
+    saveCheckpoint(paths.resumeCheckpoint(it), model, tr.optimizer)
     if (keep) saveCheckpoint(paths.checkpoint(it), model, tr.optimizer)
     finishIteration(dir, line, memory, { iteration: it, envSteps, wallSeconds: wall }, keep)
     out.push(line)
@@ -125,3 +127,10 @@ export const trainRun = async (
   writeEvaluation(dir, { method, seed, envSteps, heldOut, ood })
   return out
 }
+
+/** A run's stored config and seed (`config.json`), validated. */
+export const StoredRun = t.type({ seed: t.number, run: RunConfig })
+
+/** Read a run's stored config and seed. */
+export const readStoredRun = (dir: string): { readonly seed: number; readonly run: RunConfig } =>
+  readConfig(dir, StoredRun)

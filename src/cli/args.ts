@@ -1,0 +1,60 @@
+/**
+ * Argument parsers shared by the CLI's commands: each rejects a bad value with commander's
+ * `InvalidArgumentError`, whose message names what was expected.
+ */
+import { InvalidArgumentError } from 'commander'
+import { Method } from '../spec/run.ts'
+import { backendOrder, type BackendName } from '../effects/tensor/backend.ts'
+
+/** An integer in `[min, max]`. */
+export const intArg =
+  (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
+  (v: string): number => {
+    const n = Number(v)
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got "${v}"`)
+    return n
+  }
+
+/** A positive finite number. */
+export const positiveArg = (v: string): number => {
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got "${v}"`)
+  return n
+}
+
+/** A training method. */
+export const methodArg = (v: string): Method => {
+  if (!Method.is(v))
+    throw new InvalidArgumentError(`unknown method "${v}"; known: ${Object.keys(Method.keys).join(', ')}`)
+  return v
+}
+
+/** A comma-separated list of methods. */
+export const methodsArg = (v: string): ReadonlyArray<Method> => v.split(',').map((m) => methodArg(m.trim()))
+
+/** A comma-separated list of seeds. */
+export const seedsArg = (v: string): ReadonlyArray<number> =>
+  v.split(',').map((s) => intArg(0, 2 ** 32 - 1)(s.trim()))
+
+/** An algorithm preset. */
+export const presetArg = (v: string): 'paper' | 'official' => {
+  if (v !== 'paper' && v !== 'official')
+    throw new InvalidArgumentError(`expected paper or official, got "${v}"`)
+  return v
+}
+
+/** A tensor backend. */
+export const backendArg = (v: string): BackendName => {
+  if (!(backendOrder as ReadonlyArray<string>).includes(v))
+    throw new InvalidArgumentError(`unknown backend "${v}"; known: ${backendOrder.join(', ')}`)
+  return v as BackendName
+}
+
+/** A run name: letters, digits, `.`, `_`, `-` (it becomes a directory name). */
+export const nameArg = (v: string): string => {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/u.test(v))
+    throw new InvalidArgumentError(`a run name is letters, digits, ".", "_" and "-", got "${v}"`)
+  return v
+}

@@ -1,0 +1,309 @@
+/**
+ * `empo2 compare`: train several methods over several seeds — each run a child process
+ * (`empo2 train --events`, resumable), `--jobs` at a time — then write the comparison: a table of
+ * held-out success without memory (mean ± sample sd over seeds), out-of-distribution success with
+ * memory per trial, and learning curves as SVG, in `runs/<name>/`. `npm start` is the short profile,
+ * `npm run reproduce` the full one. Re-running the same command resumes unfinished runs and reuses
+ * finished ones.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { Command } from 'commander'
+import type { Method } from '../spec/run.ts'
+import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
+import { formatMeanSpread, formatTable, meanSpread } from '../core/table.ts'
+import { lineChart, type Series } from '../core/plot.ts'
+import { writeFileAtomic } from '../effects/fs.ts'
+import { readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
+import { mkProgress } from '../effects/progress.ts'
+import { intArg, methodsArg, nameArg, presetArg, seedsArg } from './args.ts'
+
+/** The two profiles: `short` (the main job, `npm start`) and `full` (`npm run reproduce`). */
+export const profiles = {
+  short: { methods: ['empo2', 'grpo'] as ReadonlyArray<Method>, seeds: [0], schedule: {} },
+  full: {
+    methods: [
+      'empo2',
+      'grpo',
+      'empo2-no-offpolicy',
+      'empo2-no-mask',
+      'empo2-no-intrinsic',
+      'reflexion'
+    ] as ReadonlyArray<Method>,
+    seeds: [0, 1, 2],
+    schedule: { evalEvery: 10, evalVariants: 20 }
+  }
+} as const
+
+interface Opts {
+  readonly profile: 'short' | 'full'
+  readonly methods?: ReadonlyArray<Method>
+  readonly seeds?: ReadonlyArray<number>
+  readonly preset: 'paper' | 'official'
+  readonly iterations?: number
+  readonly name?: string
+  readonly runs: string
+  readonly jobs: number
+  readonly json?: boolean
+}
+
+interface Job {
+  readonly method: Method
+  readonly seed: number
+  readonly dir: string
+}
+
+const bin = fileURLToPath(new URL('../../bin/empo2.mjs', import.meta.url))
+
+/** Run one `train` child; resolves with its exit code and the tail of its stderr. */
+const children = new Set<ReturnType<typeof spawn>>()
+const stopChildren = (): void => children.forEach((c) => c.kill('SIGTERM'))
+
+const runJob = (
+  args: ReadonlyArray<string>,
+  onLine: (line: MetricsLine) => void
+): Promise<{ readonly code: number; readonly stderr: string }> =>
+  new Promise((done) => {
+    const child = spawn(process.execPath, [bin, 'train', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000)
+    })
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      try {
+        const ev = JSON.parse(l) as { event?: string; line?: MetricsLine }
+        if (ev.event === 'iteration' && ev.line !== undefined) onLine(ev.line)
+      } catch {
+        // not an event line
+      }
+    })
+    children.add(child)
+    child.on('close', (code) => {
+      children.delete(child)
+      done({ code: code ?? 1, stderr })
+    })
+  })
+
+/** Run `jobs` with at most `n` at a time. */
+const pool = async <A, B>(items: ReadonlyArray<A>, n: number, f: (a: A) => Promise<B>): Promise<B[]> => {
+  const out: B[] = new Array<B>(items.length)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++
+        out[i] = await f(items[i] as A)
+      }
+    })
+  )
+  return out
+}
+
+const mean = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0) / xs.length
+
+/** Per method: curves (mean over seeds, band = ± sample sd) of a metric against env steps. */
+const curves = (
+  methods: ReadonlyArray<Method>,
+  byMethod: ReadonlyMap<Method, ReadonlyArray<ReadonlyArray<MetricsLine>>>,
+  metric: 'eval/success' | 'charts/success',
+  smooth: number
+): ReadonlyArray<Series> =>
+  methods.map((m) => {
+    const runs = byMethod.get(m) ?? []
+    const its = [
+      ...new Set(runs.flatMap((ls) => ls.filter((l) => l[metric] !== null).map((l) => l.iteration)))
+    ].sort((a, b) => a - b)
+    const at = (it: number) => {
+      const vals = runs.flatMap((ls) => {
+        const window = ls.filter((l) => l.iteration <= it && l.iteration > it - smooth && l[metric] !== null)
+        return window.length === 0 ? [] : [mean(window.map((l) => l[metric] as number))]
+      })
+      const steps = runs.flatMap((ls) => ls.filter((l) => l.iteration === it).map((l) => l['env/steps']))
+      return { x: steps.length > 0 ? mean(steps) : NaN, ...meanSpread(vals) }
+    }
+    const pts = its.map(at).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.mean))
+    return {
+      name: m,
+      points: pts.map((p) => [p.x, p.mean] as const),
+      band: runs.length > 1 ? pts.map((p) => [p.x, p.mean - p.spread, p.mean + p.spread] as const) : []
+    }
+  })
+
+export const compareCommand = (): Command =>
+  new Command('compare')
+    .description(
+      'train methods × seeds (child processes, resumable) and write the comparison table and plots'
+    )
+    .option(
+      '--profile <name>',
+      'short (npm start: EMPO² vs GRPO, 1 seed) | full (npm run reproduce: 6 methods, 3 seeds, 20 held-out variants)',
+      (v: string) => {
+        if (v !== 'short' && v !== 'full') throw new Error(`expected short or full, got "${v}"`)
+        return v
+      },
+      'short'
+    )
+    .option('--methods <list>', 'comma-separated methods (default: the profile’s)', methodsArg)
+    .option('--seeds <list>', 'comma-separated seeds (default: the profile’s)', seedsArg)
+    .option('-p, --preset <preset>', 'algorithm preset: paper | official', presetArg, 'paper' as const)
+    .option('-i, --iterations <n>', 'training iterations per run (default: the config’s)', intArg(1))
+    .option('-n, --name <name>', 'comparison name (default: the profile’s name)', nameArg)
+    .option('--runs <dir>', 'directory of runs', 'runs')
+    .option('-j, --jobs <n>', 'runs trained at the same time (one core each)', intArg(1, 64), 2)
+    .option('--json', 'print the comparison as one JSON object')
+    .action(async (o: Opts) => {
+      const prof = profiles[o.profile]
+      const methods = o.methods ?? prof.methods
+      const seeds = o.seeds ?? prof.seeds
+      const name = o.name ?? (o.profile === 'short' ? 'main' : 'reproduce')
+      const root = join(o.runs, name)
+      mkdirSync(root, { recursive: true })
+      const overridesPath = resolve(root, 'overrides.json')
+      const overrides = {
+        algo: { preset: o.preset },
+        schedule: { ...prof.schedule, ...(o.iterations === undefined ? {} : { iterations: o.iterations }) }
+      }
+      writeFileAtomic(overridesPath, `${JSON.stringify(overrides, null, 2)}\n`)
+      const jobs: Job[] = methods.flatMap((method) =>
+        seeds.map((seed) => ({ method, seed, dir: join(root, `${method}-s${seed}`) }))
+      )
+      const iterationsOf = o.iterations ?? 30
+      const progress = mkProgress(`compare ${name}`, jobs.length * iterationsOf, { silent: o.json === true })
+      const done = new Map<string, number>()
+      // Ctrl-C: the children stop too; each keeps its finished iterations and resumes on the next run
+      process.once('SIGINT', stopChildren)
+      process.once('SIGTERM', stopChildren)
+      const results = await pool(jobs, o.jobs, async (job) => {
+        if (readEvaluation(job.dir) !== null) {
+          done.set(job.dir, iterationsOf)
+          return { job, code: 0, stderr: '' }
+        }
+        const resume = existsSync(runPaths(job.dir).config)
+        const args = [
+          '--method',
+          job.method,
+          '--seed',
+          String(job.seed),
+          '--runs',
+          root,
+          '--name',
+          `${job.method}-s${job.seed}`,
+          '--events',
+          ...(resume ? ['--resume'] : ['--config', overridesPath])
+        ]
+        const r = await runJob(args, (line) => {
+          done.set(job.dir, line.iteration + 1)
+          progress.update(
+            [...done.values()].reduce((a, b) => a + b, 0),
+            { [`${job.method}/s${job.seed}`]: line['charts/success'] }
+          )
+        })
+        if (r.code !== 0)
+          progress.log(`${job.method} seed ${job.seed} failed (exit ${r.code}):\n${r.stderr.trim()}`)
+        return { job, ...r }
+      })
+      progress.stop()
+      const failed = results.filter((r) => r.code !== 0)
+      const byMethod = new Map<Method, ReadonlyArray<ReadonlyArray<MetricsLine>>>(
+        methods.map((m) => [m, jobs.filter((j) => j.method === m).map((j) => readMetrics(j.dir).lines)])
+      )
+      const evals = new Map<Method, ReadonlyArray<EvalSummary>>(
+        methods.map((m) => [
+          m,
+          jobs
+            .filter((j) => j.method === m)
+            .flatMap((j) => {
+              const e = readEvaluation(j.dir)
+              return e === null ? [] : [e]
+            })
+        ])
+      )
+      const trials = Math.max(0, ...[...evals.values()].flat().map((e) => e.ood.length))
+      const rows = methods.map((m) => {
+        const es = evals.get(m) ?? []
+        return [
+          m,
+          String(es.length),
+          es.length === 0 ? '–' : String(Math.round(mean(es.map((e) => e.envSteps)))),
+          formatMeanSpread(
+            es.map((e) => e.heldOut.success),
+            3
+          ),
+          formatMeanSpread(
+            es.map((e) => e.heldOut.score),
+            1
+          ),
+          ...Array.from({ length: trials }, (_, t) =>
+            formatMeanSpread(
+              es.flatMap((e) => (e.ood[t] === undefined ? [] : [e.ood[t].success])),
+              3
+            )
+          )
+        ]
+      })
+      const headers = [
+        'method',
+        'seeds',
+        'env steps',
+        'held-out success',
+        'held-out score',
+        ...Array.from({ length: trials }, (_, t) => `OOD trial ${t + 1}`)
+      ]
+      const table = formatTable(headers, rows)
+      const heldOut = (m: Method) => mean((evals.get(m) ?? []).map((e) => e.heldOut.success))
+      const ratio =
+        methods.includes('empo2') && methods.includes('grpo') && heldOut('grpo') > 0
+          ? heldOut('empo2') / heldOut('grpo')
+          : null
+      const plots = {
+        heldOut: join(root, 'held-out-success.svg'),
+        training: join(root, 'training-success.svg')
+      }
+      writeFileAtomic(
+        plots.heldOut,
+        lineChart({
+          title: `Held-out success without memory (${seeds.length} seed${seeds.length > 1 ? 's' : ''}, mean ± sd)`,
+          xLabel: 'environment steps',
+          yLabel: 'success rate',
+          series: curves(methods, byMethod, 'eval/success', 1),
+          yRange: [0, 1]
+        })
+      )
+      writeFileAtomic(
+        plots.training,
+        lineChart({
+          title: 'Training success (moving mean of 5 iterations)',
+          xLabel: 'environment steps',
+          yLabel: 'success rate',
+          series: curves(methods, byMethod, 'charts/success', 5),
+          yRange: [0, 1]
+        })
+      )
+      const summary = {
+        name,
+        profile: o.profile,
+        preset: o.preset,
+        methods,
+        seeds,
+        table: { headers, rows },
+        empo2OverGrpo: ratio,
+        plots,
+        failed: failed.map((f) => ({ method: f.job.method, seed: f.job.seed, stderr: f.stderr }))
+      }
+      writeFileAtomic(join(root, 'comparison.json'), `${JSON.stringify(summary, null, 2)}\n`)
+      const text = [
+        `comparison ${name} (${o.preset} preset; held-out: unseen variants, no memory; OOD: held-out families, with memory, no updates)`,
+        '',
+        table,
+        '',
+        ratio === null ? '' : `EMPO² / GRPO held-out success: ${ratio.toFixed(2)}×`,
+        `plots: ${plots.heldOut}, ${plots.training}`
+      ].join('\n')
+      writeFileAtomic(join(root, 'comparison.md'), `${text}\n`)
+      if (o.json === true) console.log(JSON.stringify(summary))
+      else console.log(text)
+      if (failed.length > 0) throw new Error(`${failed.length} of ${jobs.length} runs failed (see above)`)
+    })

@@ -1,0 +1,104 @@
+/**
+ * `empo2 inspect <run>`: a run's config summary, its last iterations' metrics, its memory size and
+ * most recent tips, and its final evaluation; `--json` prints all of it as one object.
+ */
+import { existsSync } from 'node:fs'
+import { Command } from 'commander'
+import { formatTable } from '../core/table.ts'
+import {
+  latestFiles,
+  readEvaluation,
+  readMemory,
+  readMetrics,
+  readState,
+  runPaths
+} from '../effects/run/store.ts'
+import { readStoredRun } from '../effects/train/run.ts'
+import { evaluationTable } from './train.ts'
+import { intArg } from './args.ts'
+
+interface Opts {
+  readonly last: number
+  readonly tips: number
+  readonly json?: boolean
+}
+
+export const inspectCommand = (): Command =>
+  new Command('inspect')
+    .description("show a run's config, metrics, memory, tips and evaluation")
+    .argument('<run>', 'run directory (e.g. runs/empo2-s0)')
+    .option('--last <n>', 'metrics of the last n iterations', intArg(1), 10)
+    .option('--tips <n>', 'the n most recent tips', intArg(0), 5)
+    .option('--json', 'print one JSON object instead of text')
+    .action((dir: string, o: Opts) => {
+      const p = runPaths(dir)
+      if (!existsSync(p.config)) throw new Error(`${dir} is not a run directory (no config.json)`)
+      const { run, seed } = readStoredRun(dir)
+      const { lines, torn } = readMetrics(dir)
+      const state = readState(dir)
+      const latest = latestFiles(dir)
+      const memory = latest === null ? null : readMemory(latest.memory)
+      const entries = memory === null ? [] : [...memory.memory.entries].sort((a, b) => b.seq - a.seq)
+      const tips = entries
+        .slice(0, o.tips)
+        .map((e) => ({ seq: e.seq, partition: e.partition, score: e.score, tip: e.tip }))
+      const reflections = memory === null ? {} : memory.reflections
+      const evaluation = readEvaluation(dir)
+      if (o.json === true) {
+        console.log(
+          JSON.stringify({
+            dir,
+            seed,
+            config: run,
+            state,
+            metrics: lines.slice(-o.last),
+            tornLastLine: torn,
+            memorySize: entries.length,
+            tips,
+            reflections,
+            evaluation
+          })
+        )
+        return
+      }
+      const a = run.algo
+      console.log(
+        [
+          `run ${dir}: ${run.method}, preset ${a.preset}, seed ${seed}, prior ${run.prior ?? 'none (random weights)'}`,
+          `  ${a.rollout.tasksPerBatch} tasks × ${a.rollout.groupSize} rollouts per iteration, ≤ ${a.rollout.maxSteps} steps; modes ${a.modes.rule} (p = ${a.modes.memoryProb}, q = ${a.modes.offPolicyProb}); mask ${a.mask.enabled ? a.mask.rule : 'off'}; lr ${a.optim.learningRate}`,
+          `  finished iterations: ${state === null ? 0 : state.iteration + 1} of ${run.schedule.iterations}; env steps ${state?.envSteps ?? 0}; wall ${(state?.wallSeconds ?? 0).toFixed(0)} s${torn ? ' (a torn last metrics line will be dropped on resume)' : ''}`,
+          '',
+          formatTable(
+            [
+              'iter',
+              'env steps',
+              'success',
+              'score',
+              'policy loss',
+              'clipfrac',
+              'maskfrac',
+              'memory',
+              'held-out'
+            ],
+            lines
+              .slice(-o.last)
+              .map((l) => [
+                String(l.iteration),
+                String(l['env/steps']),
+                l['charts/success'],
+                l['charts/score'],
+                l['losses/policy'],
+                l['losses/clipfrac'],
+                l['losses/maskfrac'],
+                String(l['memory/size']),
+                l['eval/success']
+              ])
+          ),
+          '',
+          `memory: ${entries.length} tips${Object.keys(reflections).length > 0 ? `, reflections for ${Object.keys(reflections).length} tasks` : ''}`,
+          ...tips.map((t) => `  [${t.seq}] (${t.partition}, score ${t.score}) ${t.tip}`),
+          '',
+          evaluationTable(dir)
+        ].join('\n')
+      )
+    })

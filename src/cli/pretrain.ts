@@ -1,0 +1,83 @@
+/**
+ * `empo2 pretrain`: build the prior's corpus from training variants (src/core/corpus.ts), fit the
+ * prior (src/effects/train/pretrain.ts) and write the checkpoint with its provenance. The committed
+ * `prior/default.ckpt` is this command with its defaults.
+ */
+import { Command } from 'commander'
+import { corpus, defaultCorpusOptions } from '../core/corpus.ts'
+import { mkRng } from '../core/rng.ts'
+import { priorModelConfig } from '../spec/model.ts'
+import { defaultPriorPath } from '../spec/run.ts'
+import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
+import { fitPrior, savePrior } from '../effects/train/pretrain.ts'
+import { mkProgress } from '../effects/progress.ts'
+import { backendArg, intArg, positiveArg } from './args.ts'
+
+/** The defaults of `empo2 pretrain` (those of the committed prior). */
+export const pretrainDefaults = { steps: 800, batch: 32, lr: 3e-3, seed: 0, maxPieces: 600 } as const
+
+interface Opts {
+  readonly out: string
+  readonly steps: number
+  readonly batch: number
+  readonly lr: number
+  readonly seed: number
+  readonly backend?: BackendName
+  readonly json?: boolean
+}
+
+export const pretrainCommand = (): Command =>
+  new Command('pretrain')
+    .description(
+      'fit the instruction-following prior on a corpus from training variants only (docs/prior.md)'
+    )
+    .option('-o, --out <path>', 'checkpoint to write', defaultPriorPath)
+    .option('--steps <n>', 'Adam steps', intArg(1), pretrainDefaults.steps)
+    .option('--batch <n>', 'examples per step', intArg(1), pretrainDefaults.batch)
+    .option('--lr <x>', 'learning rate', positiveArg, pretrainDefaults.lr)
+    .option(
+      '--seed <n>',
+      'seed of the corpus and of the minibatch order',
+      intArg(0, 2 ** 32 - 1),
+      pretrainDefaults.seed
+    )
+    .option('--backend <name>', 'tensor backend (default: the first that loads)', backendArg)
+    .option('--json', 'print one JSON object instead of text')
+    .action(async (o: Opts) => {
+      await selectBackend(o.backend === undefined ? {} : { prefer: o.backend })
+      const c = corpus(defaultCorpusOptions, o.seed)
+      if (c._tag === 'Left') throw new Error(c.left)
+      const progress = mkProgress('pretrain', o.steps, { silent: o.json === true })
+      const t0 = Date.now()
+      const report = fitPrior(
+        c.right,
+        {
+          model: priorModelConfig,
+          maxPieces: pretrainDefaults.maxPieces,
+          steps: o.steps,
+          batchSize: o.batch,
+          learningRate: o.lr,
+          gradClip: 1
+        },
+        mkRng(o.seed),
+        (step, loss) => progress.update(step + 1, { loss })
+      )
+      progress.stop()
+      const tail = report.losses.slice(-50)
+      const finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length
+      const provenance = {
+        command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}`,
+        corpus: { options: defaultCorpusOptions, examples: c.right.length, seed: o.seed },
+        model: report.model.config,
+        pieces: report.pieces,
+        steps: o.steps,
+        finalLoss,
+        seconds: (Date.now() - t0) / 1000
+      }
+      savePrior(o.out, report, provenance)
+      if (o.json === true) console.log(JSON.stringify({ out: o.out, ...provenance }))
+      else
+        console.log(
+          `wrote ${o.out}: ${c.right.length} examples, ${report.pieces} word pieces, ${o.steps} steps, mean loss of the last 50 steps ${finalLoss.toFixed(3)} (${provenance.seconds.toFixed(0)} s)`
+        )
+    })
