@@ -1,0 +1,112 @@
+// End-to-end smoke test of the training loop on a tiny config: metrics are written and valid, the
+// loss is finite, a crash between the metrics append and the state write (plus a torn line) is
+// resumed to exactly the metrics of an uninterrupted run, and the CLI inspects the result.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import * as E from 'fp-ts/lib/Either.js'
+import { decodeRunConfig, mainJobRun, type RunConfig } from '../../src/spec/run.ts'
+import { selectBackend } from '../../src/effects/tensor/backend.ts'
+import { trainRun } from '../../src/effects/train/run.ts'
+import { readEvaluation, readMetrics, runPaths } from '../../src/effects/run/store.ts'
+
+await selectBackend({ log: () => undefined })
+
+const decoded = decodeRunConfig(mainJobRun('empo2', 'paper'))({
+  prior: null,
+  model: { width: 16, depth: 1, heads: 2, contextLength: 96, maxNewTokens: 24 },
+  algo: {
+    rollout: { groupSize: 2, tasksPerBatch: 2, maxSteps: 3, maxResponseTokens: 24 },
+    modes: { memoryProb: 0.5 }
+  },
+  agent: { tipMaxTokens: 8 },
+  schedule: {
+    iterations: 3,
+    families: ['activate-light', 'collect'],
+    evalEvery: 2,
+    evalVariants: 1,
+    oodFamilies: ['deliver'],
+    oodVariants: 1,
+    oodTrials: 2,
+    checkpointEvery: 2
+  }
+})
+if (E.isLeft(decoded)) throw new Error(decoded.left.problems.join('; '))
+const run: RunConfig = decoded.right
+const tmp = mkdtempSync(join(tmpdir(), 'empo2-e2e-'))
+const noWall = (dir: string) => readMetrics(dir).lines.map((l) => ({ ...l, 'time/wall_s': 0 }))
+
+test('a tiny run writes valid metrics with finite losses, an evaluation, and resumes a crash exactly', async () => {
+  try {
+    const a = join(tmp, 'a')
+    await trainRun(a, run, 5, false)
+    const lines = readMetrics(a).lines
+    assert.deepEqual(
+      lines.map((l) => l.iteration),
+      [0, 1, 2]
+    )
+    for (const l of lines) {
+      assert.ok(l['env/steps'] > 0)
+      for (const k of ['losses/policy', 'losses/clipfrac', 'losses/approx_kl', 'losses/grad_norm'] as const) {
+        const v = l[k]
+        assert.ok(v === null || Number.isFinite(v), `${k} = ${v}`)
+      }
+    }
+    assert.ok(
+      lines.some((l) => l['losses/policy'] !== null),
+      'no iteration updated the policy'
+    )
+    assert.notEqual(lines[1]?.['eval/success'], null) // evalEvery 2
+    assert.ok(
+      lines.some((l) => l['memory/size'] > 0),
+      'no tip was stored'
+    )
+    const ev = readEvaluation(a)
+    assert.ok(ev !== null && ev.ood.length === 2 && ev.heldOut.episodes === 2)
+
+    // the same run, interrupted during iteration 2: its metrics line was appended (and a torn line
+    // after it) but state.json still names iteration 1, and there is no evaluation yet
+    const b = join(tmp, 'b')
+    await trainRun(b, run, 5, false)
+    const p = runPaths(b)
+    const l1 = readMetrics(b).lines[1]
+    assert.ok(l1 !== undefined)
+    writeFileSync(
+      p.state,
+      JSON.stringify({ iteration: 1, envSteps: l1['env/steps'], wallSeconds: l1['time/wall_s'] })
+    )
+    appendFileSync(p.metrics, '{"iteration": 3, "meth')
+    rmSync(p.evaluation)
+    await trainRun(b, run, 5, true)
+    assert.deepEqual(noWall(b), noWall(a))
+    assert.deepEqual(readEvaluation(b), ev)
+    // and the weights and optimiser state it ends with are the uninterrupted run's, bit for bit
+    const ckpt = (dir: string) => readFileSync(runPaths(dir).resumeCheckpoint(2), 'utf8')
+    assert.ok(ckpt(a) === ckpt(b), 'the resumed run ends with other weights or optimiser state')
+
+    // a fresh run into an existing directory is refused
+    await assert.rejects(trainRun(a, run, 5, false), /already holds a run/)
+
+    // the CLI inspects it: a table in text, one object with --json
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'empo2.mjs')
+    const text = spawnSync(process.execPath, [bin, 'inspect', a], { encoding: 'utf8' })
+    assert.equal(text.status, 0, text.stderr)
+    assert.match(text.stdout, /held-out variants, no memory/)
+    const js = spawnSync(process.execPath, [bin, 'inspect', a, '--json'], { encoding: 'utf8' })
+    assert.equal(js.status, 0, js.stderr)
+    const o = JSON.parse(js.stdout) as { metrics: unknown[]; memorySize: number }
+    assert.equal(o.metrics.length, 3)
+    const bad = spawnSync(process.execPath, [bin, 'inspect', a, '--tips', 'many'], { encoding: 'utf8' })
+    assert.equal(bad.status, 2)
+    assert.match(bad.stderr, /--tips/)
+    assert.doesNotMatch(bad.stderr, /at .*\.ts:\d+/) // no stack trace
+    const missing = spawnSync(process.execPath, [bin, 'inspect', join(tmp, 'nope')], { encoding: 'utf8' })
+    assert.equal(missing.status, 1)
+    assert.match(missing.stderr, /not a run directory/)
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+})
