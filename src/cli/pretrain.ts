@@ -14,7 +14,7 @@ import { mkProgress } from '../effects/progress.ts'
 import { backendArg, intArg, positiveArg } from './args.ts'
 
 /** The defaults of `empo2 pretrain` (those of the committed prior). */
-export const pretrainDefaults = { steps: 800, batch: 32, lr: 3e-3, seed: 0, maxPieces: 600 } as const
+export const pretrainDefaults = { steps: 2000, batch: 32, lr: 3e-3, seed: 0, maxPieces: 600 } as const
 
 interface Opts {
   readonly out: string
