@@ -163,7 +163,6 @@ export const compareCommand = (): Command =>
       mkdirSync(root, { recursive: true })
       const overridesPath = resolve(root, 'overrides.json')
       const overrides = {
-        algo: { preset: o.preset },
         schedule: { ...prof.schedule, ...(o.iterations === undefined ? {} : { iterations: o.iterations }) }
       }
       writeFileAtomic(overridesPath, `${JSON.stringify(overrides, null, 2)}\n`)
@@ -187,6 +186,8 @@ export const compareCommand = (): Command =>
           job.method,
           '--seed',
           String(job.seed),
+          '--preset',
+          o.preset,
           '--runs',
           root,
           '--name',
