@@ -11,6 +11,7 @@ import { mkTransformer, sampleActions, scoreActions } from '../../../src/effects
 import { adamStep, disposeAdam, mkAdam } from '../../../src/effects/tensor/optimizer.ts'
 import { empo2Objective } from '../../../src/effects/tensor/update.ts'
 import { lossSettings } from '../../../src/core/loss.ts'
+import { groupAdvantages } from '../../../src/core/advantage.ts'
 import { paperPreset } from '../../../src/spec/config.ts'
 import { defaultModelConfig, modelConfigOrThrow } from '../../../src/spec/model.ts'
 import { fork, mkRng } from '../../../src/core/rng.ts'
@@ -56,14 +57,12 @@ test('a few dozen EMPO² updates make the rewarded arm likely (> 0.9 from ≈ 0.
       Array.from({ length: 8 }, () => ({ prompt, admissible: arms, maxTokens: 8, temperature: 1 })),
       fork(root, it)
     )
-    const R = group.map((g) => reward(g.text))
-    const mean = R.reduce((a, b) => a + b, 0) / R.length
-    const sd = Math.sqrt(R.reduce((a, b) => a + (b - mean) ** 2, 0) / (R.length - 1))
+    const adv = groupAdvantages(paperPreset.advantage)(group.map((g) => reward(g.text)))
     const rows = group.map((g, i) => ({
       prompt: promptTokens(byteTokenizer)(prompt),
       action: g.tokens,
       oldLogProbs: g.logProbs,
-      advantage: ((R[i] as number) - mean) / (sd + 1e-6),
+      advantage: adv[i] as number,
       offPolicy: false
     }))
     adamStep(opt, () => objective(rows).loss as tf.Scalar)
