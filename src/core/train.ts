@@ -105,7 +105,13 @@ export const applyMethod =
       case 'grpo':
         return {
           ...c,
-          modes: { ...c.modes, memoryProb: 0 as never, offPolicyBelow: 0 as never, withTipsBelow: 0 as never }
+          modes: {
+            ...c.modes,
+            memoryProb: 0 as never,
+            offPolicyBelow: 0 as never,
+            withTipsBelow: 0 as never
+          },
+          novelty: { ...c.novelty, coef: 0 as never }
         }
       case 'empo2-no-offpolicy':
         return {

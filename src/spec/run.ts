@@ -22,7 +22,7 @@ import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
  * The methods one training loop runs (issue 5 §2), each a transformation of the algorithm config:
  * - `empo2`: the method as configured;
  * - `grpo`: no memory rollouts (`p = 0`; per-iteration thresholds 0), so no tips and no off-policy
- *   updates — the baseline EMPO² extends;
+ *   updates, and no intrinsic reward (EMPO²'s novelty bonus, §4.4) — the baseline EMPO² extends;
  * - `empo2-no-offpolicy`: memory rollouts are always updated on-policy (`q = 0`);
  * - `empo2-no-mask`: the low-probability mask switched off;
  * - `empo2-no-intrinsic`: the intrinsic-reward coefficient set to 0;

@@ -42,11 +42,12 @@ const config: fc.Arbitrary<Config> = fc
   )
 
 property(
-  'GRPO is EMPO² with p = 0: every step is rolled out without memory, under either mode rule',
+  'GRPO is EMPO² with p = 0 and no intrinsic reward: every step is rolled out without memory, under either mode rule',
   [config],
   (c) => {
-    const p = modeProbabilities(applyMethod('grpo')(c).modes)
-    return p.onPolicyNoMemory === 1 && p.onPolicyWithTips === 0 && p.offPolicy === 0
+    const g = applyMethod('grpo')(c)
+    const p = modeProbabilities(g.modes)
+    return p.onPolicyNoMemory === 1 && p.onPolicyWithTips === 0 && p.offPolicy === 0 && g.novelty.coef === 0
   }
 )
 
