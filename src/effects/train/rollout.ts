@@ -6,7 +6,7 @@
  * writes (`Policy.generate` on the tip prompt) and what enters memory (the method's `write`).
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Environment, StepResult } from '../../spec/env.ts'
+import type { Environment, EnvError, ResetResult, StepResult } from '../../spec/env.ts'
 import type { Config } from '../../spec/config.ts'
 import type { AgentConfig, Method } from '../../spec/run.ts'
 import type { Memory, NoveltyMemory } from '../../spec/data.ts'
@@ -117,15 +117,7 @@ export const playEpisodes = async (
     )
   )
   const live: Live[] = specs.map((spec, i) => {
-    const r = resets[i] as E.Either<
-      { message: string },
-      {
-        observation: string
-        taskDescription: string
-        admissibleActions: ReadonlyArray<string>
-        score: number
-      }
-    >
+    const r = resets[i] as E.Either<EnvError, ResetResult>
     if (E.isLeft(r))
       throw new Error(`reset of ${spec.task} variant ${spec.variant} failed: ${r.left.message}`)
     return {
