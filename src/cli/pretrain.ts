@@ -3,6 +3,7 @@
  * prior (src/effects/train/pretrain.ts) and write the checkpoint with its provenance. The committed
  * `prior/default.ckpt` is this command with its defaults.
  */
+import { createHash } from 'node:crypto'
 import { Command } from 'commander'
 import { corpus, defaultCorpusOptions } from '../core/corpus.ts'
 import { mkRng } from '../core/rng.ts'
@@ -67,7 +68,12 @@ export const pretrainCommand = (): Command =>
       const finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length
       const provenance = {
         command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}`,
-        corpus: { options: defaultCorpusOptions, examples: c.right.length, seed: o.seed },
+        corpus: {
+          options: defaultCorpusOptions,
+          examples: c.right.length,
+          seed: o.seed,
+          sha256: createHash('sha256').update(JSON.stringify(c)).digest('hex')
+        },
         model: report.model.config,
         pieces: report.pieces,
         steps: o.steps,

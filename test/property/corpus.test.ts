@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import {
@@ -169,4 +170,14 @@ test('the default corpus: every family and kind present, random share within 0.0
   // tips are followed: most rule-made with-tips targets at a state where no local action gains go through a door
   const withTips = full.filter((e) => e.kind === 'act-with-tips' && e.source === 'rule')
   assert.ok(withTips.filter((e) => e.target.startsWith('go to')).length / withTips.length > 0.3)
+})
+
+test('the default corpus at seed 0 is the one the committed prior was fitted on (re-run `npm run pretrain` if not)', () => {
+  // prior/default.ckpt.provenance.json records the same digest as corpus.sha256
+  assert.equal(
+    createHash('sha256')
+      .update(JSON.stringify(E.right(full)))
+      .digest('hex'),
+    '4287ce2d4c5b04b5db4f46cb3db44c7613ee3cb77867dd4315c26f4ca4436232'
+  )
 })
