@@ -1,8 +1,11 @@
 /**
- * The `empo2` command line: `pretrain`, `train`, `eval`, `compare`, `vectors`, `inspect`. A bad flag or
- * value prints one line naming it and exits with code 2; any other failure prints its message (the
- * stack only with `EMPO2_DEBUG=1`) and exits with code 1.
+ * The `empo2` command line: `pretrain`, `train`, `eval`, `compare`, `vectors`, `inspect`. Each command
+ * lives in its own module as a builder returning a commander `Command`; {@link program} adds them and
+ * gives every one the same error handling. A bad flag or value prints one line naming it and exits
+ * with code 2; any other failure prints its message (the stack only with `EMPO2_DEBUG=1`) and exits
+ * with code 1.
  */
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { vectorsCommand } from './vectors.ts'
 import { pretrainCommand } from './pretrain.ts'
@@ -18,30 +21,58 @@ const usageErrors = new Set([
   'commander.missingMandatoryOptionValue',
   'commander.optionMissingArgument',
   'commander.invalidArgument',
+  'commander.invalidOptionArgument',
   'commander.excessArguments',
   'commander.conflictingOption'
 ])
 
-/** The program with every command; `exitOverride` everywhere so main decides the exit code. */
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
+
+/** `empo2 inspect` for the inspect command: what a user types. */
+const commandPath = (c: Command): string =>
+  c.parent === null ? c.name() : `${commandPath(c.parent)} ${c.name()}`
+
+/**
+ * Give a command (and its subcommands) the CLI's error handling: commander throws instead of exiting
+ * (main decides the exit code), and its error is one line, `empo2 inspect: unknown option '--bogus'
+ * (see empo2 inspect --help)`.
+ */
+export const withErrorHandling = (c: Command): Command => {
+  c.exitOverride().configureOutput({
+    outputError: (message, write) =>
+      write(
+        `${commandPath(c)}: ${message
+          .replace(/^error: /u, '')
+          .replace(/\s*\n\s*/gu, ' ')
+          .trim()} (see ${commandPath(c)} --help)\n`
+      )
+  })
+  c.commands.forEach(withErrorHandling)
+  return c
+}
+
+/**
+ * The builders of the CLI's commands, in the order `--help` lists them. A new command is a module
+ * exporting `xCommand(): Command` and one line here.
+ */
+export const commands: ReadonlyArray<() => Command> = [
+  pretrainCommand,
+  trainCommand,
+  evalCommand,
+  compareCommand,
+  vectorsCommand,
+  inspectCommand
+]
+
+/** The program with every command and the CLI's error handling. */
 export const program = (): Command => {
   const p = new Command('empo2')
     .description('EMPO²: memory-augmented RL for LLM agents — a functional reference implementation')
-    .showHelpAfterError('(add --help for usage)')
-  for (const c of [
-    pretrainCommand(),
-    trainCommand(),
-    evalCommand(),
-    compareCommand(),
-    vectorsCommand(),
-    inspectCommand()
-  ])
-    p.addCommand(c.showHelpAfterError('(add --help for usage)'))
-  const override = (c: Command): void => {
-    c.exitOverride()
-    c.commands.forEach(override)
-  }
-  override(p)
-  return p
+    .version(version, '-V, --version', 'print the version')
+  for (const build of commands) p.addCommand(build())
+  return withErrorHandling(p)
 }
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {

@@ -37,7 +37,8 @@ export interface Chart {
 }
 
 /**
- * The plot area inside the SVG (pixels): every data mark lies in it.
+ * The plot area inside the SVG (pixels): every data mark lies in it. `width` and `height` are the
+ * smallest document; it grows to the right and down when the legend needs more room.
  *
  * @example
  * import { plotArea } from './plot.ts'
@@ -126,18 +127,63 @@ export const niceTicks = (lo0: number, hi0: number, n: number): ReadonlyArray<nu
 }
 
 /**
- * A tick label: at most 4 significant digits, no trailing zeros, `k` for thousands.
+ * The label of tick `v` on an axis whose ticks are `step` apart: as many decimals as the step needs
+ * and no more (so neighbouring labels always differ), `k` for thousands when the step is at least
+ * 1000 and `M` for millions when it is at least a million.
  *
  * @example
  * import { tickLabel } from './plot.ts'
- * assert.equal(tickLabel(0.2), '0.2')
- * assert.equal(tickLabel(12000), '12k')
+ * assert.equal(tickLabel(0.2, 0.2), '0.2')
+ * assert.equal(tickLabel(999.5, 0.5), '999.5')
+ * assert.equal(tickLabel(1000, 0.5), '1000')
+ * assert.equal(tickLabel(12000, 2000), '12k')
+ * assert.equal(tickLabel(1500, 500), '1500')
  *
  * @since 0.1.0
  * @category destructors
  */
-export const tickLabel = (v: number): string =>
-  Math.abs(v) >= 1000 && Number.isInteger(v / 1000) ? `${v / 1000}k` : String(Number(v.toPrecision(4)))
+export const tickLabel = (v: number, step: number): string => {
+  const [unit, suffix] = step >= 1e6 ? [1e6, 'M'] : step >= 1000 ? [1000, 'k'] : [1, '']
+  const decimals = Math.min(100, Math.max(0, -Math.floor(Math.log10(step / unit) + 1e-9)))
+  const x = Number((v / unit).toFixed(decimals))
+  return x === 0 ? '0' : `${x}${suffix}`
+}
+
+/**
+ * A conservative estimate of the width in pixels of `text` at `fontSize` in Helvetica/Arial (0.62 em
+ * a character: wider than the average, so estimated room is enough room). Used to fit the title and
+ * to size the legend.
+ *
+ * @example
+ * import { textWidth } from './plot.ts'
+ * assert.equal(textWidth('abcd', 10), 24.8)
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const textWidth = (text: string, fontSize: number): number => Array.from(text).length * 0.62 * fontSize
+
+/**
+ * The title's font size (15 px, smaller down to 9 px so it fits `room` pixels) and its text, cut with
+ * `…` only when even 9 px does not fit.
+ *
+ * @example
+ * import { fitTitle } from './plot.ts'
+ * assert.deepEqual(fitTitle('short', 700), { fontSize: 15, text: 'short' })
+ * assert.ok(fitTitle('x'.repeat(500), 700).text.endsWith('…'))
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const fitTitle = (
+  title: string,
+  room: number
+): { readonly fontSize: number; readonly text: string } => {
+  const chars = Array.from(title)
+  const fontSize = Math.max(9, Math.min(15, Math.floor(room / (0.62 * Math.max(1, chars.length)))))
+  const fits = Math.floor(room / (0.62 * fontSize))
+  return { fontSize, text: chars.length <= fits ? title : `${chars.slice(0, fits - 1).join('')}…` }
+}
 
 // -------------------------------------------------------------------------------------
 // combinators
@@ -158,7 +204,12 @@ const fmt = (v: number): string => (Math.round(v * 10) / 10).toString()
  * @category combinators
  */
 export const lineChart = (c: Chart): string => {
-  const { left, right, top, bottom, width, height } = plotArea
+  const { left, right, top, bottom } = plotArea
+  // the document grows to fit the legend: a line per series, each name in full
+  const legendWidth = Math.max(0, ...c.series.map((s) => textWidth(s.name, 12)))
+  const width = Math.ceil(Math.max(plotArea.width, right + 46 + legendWidth + 10))
+  const height = Math.max(plotArea.height, top + 8 + c.series.length * 20)
+  const title = fitTitle(c.title, width - 20)
   const finite = (xs: ReadonlyArray<number>) => xs.filter(Number.isFinite)
   const xs = finite(
     c.series.flatMap((s) => [...s.points.map((p) => p[0]), ...(s.band ?? []).map((b) => b[0])])
@@ -173,23 +224,24 @@ export const lineChart = (c: Chart): string => {
       : niceTicks(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1, 5)
   const [x0, x1] = [xt[0] as number, xt.at(-1) as number]
   const [y0, y1] = [yt[0] as number, yt.at(-1) as number]
+  const [xstep, ystep] = [(xt[1] as number) - x0, (yt[1] as number) - y0]
   const clampTo = (v: number, a: number, b: number) => Math.min(b, Math.max(a, v))
   const sx = (x: number) => clampTo(left + ((x - x0) / (x1 - x0)) * (right - left), left, right)
   const sy = (y: number) => clampTo(bottom - ((y - y0) / (y1 - y0)) * (bottom - top), top, bottom)
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${(left + right) / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(c.title)}</text>`
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="${title.fontSize}" font-weight="bold">${escapeXml(title.text)}</text>`
   ]
   for (const v of yt)
     out.push(
       `<line x1="${left}" y1="${fmt(sy(v))}" x2="${right}" y2="${fmt(sy(v))}" stroke="#e5e5e5"/>`,
-      `<text x="${left - 6}" y="${fmt(sy(v) + 4)}" text-anchor="end">${escapeXml(tickLabel(v))}</text>`
+      `<text x="${left - 6}" y="${fmt(sy(v) + 4)}" text-anchor="end">${escapeXml(tickLabel(v, ystep))}</text>`
     )
   for (const v of xt)
     out.push(
       `<line x1="${fmt(sx(v))}" y1="${bottom}" x2="${fmt(sx(v))}" y2="${bottom + 5}" stroke="#333333"/>`,
-      `<text x="${fmt(sx(v))}" y="${bottom + 19}" text-anchor="middle">${escapeXml(tickLabel(v))}</text>`
+      `<text x="${fmt(sx(v))}" y="${bottom + 19}" text-anchor="middle">${escapeXml(tickLabel(v, xstep))}</text>`
     )
   out.push(
     `<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="#333333"/>`,
@@ -199,6 +251,10 @@ export const lineChart = (c: Chart): string => {
   )
   c.series.forEach((s, i) => {
     const colour = palette[i % palette.length] as string
+    // past the palette's 8 colours, the dash pattern keeps series apart
+    const dashes = ['', ' stroke-dasharray="7 4"', ' stroke-dasharray="2 3"'][
+      Math.floor(i / palette.length) % 3
+    ] as string
     const band = (s.band ?? []).filter((b) => b.every(Number.isFinite))
     if (band.length > 1) {
       const upper = band.map((b) => `${fmt(sx(b[0]))},${fmt(sy(b[2]))}`)
@@ -210,13 +266,13 @@ export const lineChart = (c: Chart): string => {
     const pts = s.points.filter((p) => p.every(Number.isFinite))
     if (pts.length > 1)
       out.push(
-        `<polyline points="${pts.map((p) => `${fmt(sx(p[0]))},${fmt(sy(p[1]))}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`
+        `<polyline points="${pts.map((p) => `${fmt(sx(p[0]))},${fmt(sy(p[1]))}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"${dashes}/>`
       )
     for (const p of pts)
       out.push(`<circle cx="${fmt(sx(p[0]))}" cy="${fmt(sy(p[1]))}" r="2.5" fill="${colour}"/>`)
     const ly = top + 8 + i * 20
     out.push(
-      `<line x1="${right + 16}" y1="${ly}" x2="${right + 40}" y2="${ly}" stroke="${colour}" stroke-width="3"/>`,
+      `<line x1="${right + 16}" y1="${ly}" x2="${right + 40}" y2="${ly}" stroke="${colour}" stroke-width="3"${dashes}/>`,
       `<text x="${right + 46}" y="${ly + 4}">${escapeXml(s.name)}</text>`
     )
   })

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { escapeXml, lineChart, niceTicks, plotArea, type Chart } from '../../src/core/plot.ts'
+import { escapeXml, lineChart, niceTicks, plotArea, textWidth, type Chart } from '../../src/core/plot.ts'
 import { property } from '../support/property.ts'
 
 const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true })
@@ -42,7 +42,26 @@ const wellFormed = (svg: string): boolean => {
   return stack.length === 0
 }
 
-property('the SVG is well formed for any titles, names and values', [chart], (c) => wellFormed(lineChart(c)))
+const empty = { title: '', xLabel: '', yLabel: '' }
+property<[Chart]>(
+  'the SVG is well formed for any titles, names and values',
+  [chart],
+  (c) => wellFormed(lineChart(c)),
+  {
+    regressions: [
+      ['no series', [{ ...empty, series: [] }]],
+      ['an empty series', [{ ...empty, series: [{ name: 'a', points: [] }] }]],
+      [
+        'a single point with a band of one',
+        [{ ...empty, series: [{ name: 'a', points: [[1, 1]], band: [[1, 0, 2]] }] }]
+      ],
+      [
+        'markup in every text',
+        [{ title: '<&>', xLabel: '</svg>', yLabel: '&amp;', series: [{ name: '"<b>"', points: [] }] }]
+      ]
+    ]
+  }
+)
 
 property('every series name appears, escaped, in the legend', [chart], (c) => {
   const svg = lineChart(c)
@@ -79,5 +98,86 @@ property(
       (t.at(-1) as number) >= Math.max(a, b) - step * 1e-6 &&
       [1, 2, 5, 10].some((m) => Math.abs(mant - m) < 1e-6)
     )
+  }
+)
+
+// the labels of one axis, in document order, read back as numbers (`12k` is 12000)
+const tickLabels = (svg: string, anchor: 'end' | 'middle', y?: number): number[] =>
+  [...svg.matchAll(/<text x="[^"]*" y="([^"]*)" text-anchor="(end|middle)">([^<]*)<\/text>/gu)]
+    .filter((m) => m[2] === anchor && (y === undefined || Number(m[1]) === y))
+    .map((m) => {
+      const s = m[3] as string
+      return s.endsWith('k') ? Number(s.slice(0, -1)) * 1000 : Number(s)
+    })
+
+property<[Chart]>(
+  'the tick labels of both axes read back as strictly increasing numbers',
+  [chart],
+  (c) => {
+    const svg = lineChart(c)
+    const up = (xs: number[]) => xs.length >= 2 && xs.every((v, i) => i === 0 || v > (xs[i - 1] as number))
+    return up(tickLabels(svg, 'end')) && up(tickLabels(svg, 'middle', plotArea.bottom + 19))
+  },
+  {
+    regressions: [
+      // 4 significant digits once labelled the ticks 999.5 … 1000.5 with two equal labels
+      [
+        'a single point at 999.5',
+        [{ title: '', xLabel: '', yLabel: '', series: [{ name: '', points: [[999.5000000005001, 0]] }] }]
+      ]
+    ]
+  }
+)
+
+const docSize = (svg: string): [number, number] => {
+  const m = /^<svg [^>]*width="([^"]*)" height="([^"]*)"/u.exec(svg)
+  return [Number(m?.[1]), Number(m?.[2])]
+}
+
+// titles up to 200 characters and names up to 40 (past what fits at the default sizes); no data
+const texts = fc.record({
+  title: fc.string({ unit: 'grapheme', maxLength: 200, size: 'max' }),
+  xLabel: fc.constant(''),
+  yLabel: fc.constant(''),
+  series: fc.array(
+    fc.record({ name: fc.string({ unit: 'grapheme', maxLength: 40, size: 'max' }), points: fc.constant([]) }),
+    { maxLength: 25, size: 'max' }
+  )
+})
+
+property(
+  'the title and every legend entry fit inside the document (by the conservative text-width estimate)',
+  [texts],
+  (c) => {
+    const svg = lineChart(c)
+    const [w, h] = docSize(svg)
+    const t = /font-size="([^"]*)" font-weight="bold">([^<]*)<\/text>/u.exec(svg)
+    const titleText = (t?.[2] ?? '').replace(/&(amp|lt|gt|quot|apos);/gu, '_')
+    return (
+      textWidth(titleText, Number(t?.[1])) <= w - 20 &&
+      Number(t?.[1]) >= 9 &&
+      c.series.every(
+        (s, i) => plotArea.right + 46 + textWidth(s.name, 12) <= w && plotArea.top + 12 + i * 20 <= h
+      )
+    )
+  }
+)
+
+property(
+  'series get distinct styles (colour and dash pattern) for up to 24 series',
+  [fc.integer({ min: 1, max: 24 })],
+  (n) => {
+    const svg = lineChart({
+      title: '',
+      xLabel: '',
+      yLabel: '',
+      series: Array.from({ length: n }, (_, i) => ({ name: `s${i}`, points: [] }))
+    })
+    const styles = [
+      ...svg.matchAll(
+        /<line x1="[^"]*" y1="[^"]*" x2="[^"]*" y2="[^"]*" (stroke="[^"]*" stroke-width="3"[^/]*)\/>/gu
+      )
+    ].map((m) => m[1])
+    return styles.length === n && new Set(styles).size === n
   }
 )

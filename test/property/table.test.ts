@@ -77,3 +77,16 @@ property(
     return lines.every((l, i) => l.endsWith((v[i] as number).toFixed(2)))
   }
 )
+
+property(
+  'the spread of two values is |a − b| / √2, and scaling the values by c scales the spread by |c|',
+  [
+    fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+    fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+    xs,
+    fc.double({ min: -10, max: 10, noNaN: true })
+  ],
+  (a, b, v, c) =>
+    close(meanSpread([a, b]).spread, Math.abs(a - b) / Math.SQRT2, 1e-9, 1e-9) &&
+    close(meanSpread(v.map((x) => c * x)).spread, Math.abs(c) * meanSpread(v).spread, 1e-9, 1e-9)
+)

@@ -182,6 +182,17 @@ export const resume = (dir: string): { readonly next: number; readonly state: Ru
   const state = readState(dir)
   const { lines, torn } = readMetrics(dir)
   const keep = lines.filter((l) => state !== null && l.iteration <= state.iteration)
+  // state.json is written after the metrics line, so every finished iteration has its line, in order
+  const expected = state === null ? 0 : state.iteration + 1
+  const gap = keep.findIndex((l, i) => l.iteration !== i)
+  if (keep.length !== expected || gap !== -1)
+    throw new Error(
+      `${p.metrics} does not match ${p.state}: the state says iterations 0–${expected - 1} finished, ` +
+        (gap !== -1
+          ? `but its line ${gap + 1} of finished iterations holds iteration ${(keep[gap] as MetricsLine).iteration}`
+          : `but the file has ${keep.length} lines for them`) +
+        '; the run directory was changed by hand — start a new run'
+    )
   if (torn || keep.length !== lines.length)
     writeFileAtomic(p.metrics, keep.map((l) => `${JSON.stringify(l)}\n`).join(''))
   return { next: state === null ? 0 : state.iteration + 1, state }

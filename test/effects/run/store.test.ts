@@ -1,10 +1,29 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { emptyMetrics } from '../../../src/spec/metrics.ts'
-import { createRun, readMetrics, resume, runPaths } from '../../../src/effects/run/store.ts'
+import {
+  createRun,
+  finishIteration,
+  readMetrics,
+  readState,
+  resume,
+  runPaths,
+  type MemorySnapshot
+} from '../../../src/effects/run/store.ts'
+import { emptyMemory } from '../../../src/core/memory.ts'
+import { emptyNovelty } from '../../../src/core/novelty.ts'
 
 const withDir = (f: (dir: string) => void) => {
   const dir = mkdtempSync(join(tmpdir(), 'empo2-store-'))
@@ -46,3 +65,105 @@ test('resume keeps exactly the lines of finished iterations and names the next o
     assert.throws(() => createRun(dir, { x: 2 }), /already holds a run/)
     assert.throws(() => resume(join(dir, 'nope')), /not a run directory/)
   }))
+
+const snapshot: MemorySnapshot = { memory: emptyMemory, reflections: {}, novelty: emptyNovelty }
+const metricsOf = (i: number) => ({ ...emptyMetrics, iteration: i, 'env/steps': 10 * (i + 1) })
+const stateOf = (i: number) => ({ iteration: i, envSteps: 10 * (i + 1), wallSeconds: i + 1 })
+
+test('a crash between the metrics append and the state write resumes at that iteration, its line dropped', () =>
+  withDir((dir) => {
+    createRun(dir, { x: 1 })
+    const p = runPaths(dir)
+    finishIteration(dir, metricsOf(0), snapshot, stateOf(0), true)
+    finishIteration(dir, metricsOf(1), snapshot, stateOf(1), false)
+    assert.deepEqual(readState(dir), stateOf(1))
+    assert.ok(existsSync(p.memory(0)) && !existsSync(p.memory(1)) && existsSync(p.resumeMemory(1)))
+    // make the state write fail (its path is a non-empty directory): finishIteration dies right
+    // after the metrics append, as a process killed at that moment would
+    const before = readFileSync(p.state, 'utf8')
+    rmSync(p.state)
+    mkdirSync(join(p.state, 'x'), { recursive: true })
+    assert.throws(() => finishIteration(dir, metricsOf(2), snapshot, stateOf(2), false))
+    rmSync(p.state, { recursive: true })
+    writeFileSync(p.state, before)
+    assert.equal(readMetrics(dir).lines.length, 3)
+    assert.deepEqual(resume(dir), { next: 2, state: stateOf(1) })
+    assert.equal(
+      readFileSync(p.metrics, 'utf8'),
+      [0, 1].map((i) => `${JSON.stringify(metricsOf(i))}\n`).join('')
+    )
+    // the resumed iteration appends its line again, and the run continues as if nothing happened
+    finishIteration(dir, metricsOf(2), snapshot, stateOf(2), false)
+    assert.deepEqual(
+      readMetrics(dir).lines.map((l) => l.iteration),
+      [0, 1, 2]
+    )
+    assert.deepEqual(resume(dir), { next: 3, state: stateOf(2) })
+  }))
+
+test('the state is written only after the metrics line: a failed append leaves the state as it was', () =>
+  withDir((dir) => {
+    createRun(dir, { x: 1 })
+    const p = runPaths(dir)
+    finishIteration(dir, metricsOf(0), snapshot, stateOf(0), false)
+    const lines = readFileSync(p.metrics, 'utf8')
+    rmSync(p.metrics)
+    mkdirSync(p.metrics) // appending to a directory fails
+    assert.throws(() => finishIteration(dir, metricsOf(1), snapshot, stateOf(1), false))
+    rmSync(p.metrics, { recursive: true })
+    writeFileSync(p.metrics, lines)
+    assert.deepEqual(readState(dir), stateOf(0))
+    assert.deepEqual(resume(dir), { next: 1, state: stateOf(0) })
+  }))
+
+test('a bad line names its number and the field; metrics that miss a finished iteration are refused', () =>
+  withDir((dir) => {
+    createRun(dir, { x: 1 })
+    const p = runPaths(dir)
+    writeFileSync(
+      p.metrics,
+      line(0) + line(1) + `${JSON.stringify({ ...emptyMetrics, 'charts/success': 2 })}\n`
+    )
+    assert.throws(() => readMetrics(dir), /line 3[\s\S]*charts\/success/)
+    writeFileSync(p.metrics, line(0) + `${JSON.stringify({ ...emptyMetrics, 'charts/sucess': 0 })}\n`)
+    assert.throws(
+      () => readMetrics(dir),
+      /line 2[\s\S]*unknown key "charts\/sucess" \(did you mean "charts\/success"\?\)/
+    )
+    writeFileSync(p.metrics, line(0) + line(2))
+    writeFileSync(p.state, JSON.stringify(stateOf(2)))
+    assert.throws(() => resume(dir), /iterations 0–2 finished/)
+  }))
+
+test('atomic files are never seen half-written, even when the writer is killed mid-way', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'empo2-atomic-'))
+  try {
+    const target = join(dir, 'state.json')
+    const size = 1 << 20 // 1 MiB, so a write takes long enough to be caught in the middle
+    writeFileSync(target, 'a'.repeat(size))
+    const child = join(dir, 'writer.ts')
+    const fsModule = new URL('../../../src/effects/fs.ts', import.meta.url).href
+    writeFileSync(
+      child,
+      `import { writeFileAtomic } from ${JSON.stringify(fsModule)}\n` +
+        `for (let i = 0; ; i++) writeFileAtomic(${JSON.stringify(target)}, (i % 2 ? 'a' : 'b').repeat(${size}))\n`
+    )
+    const proc = spawn(process.execPath, ['--import', 'tsx', child], { stdio: 'ignore' })
+    const seen = new Set<string>()
+    const deadline = Date.now() + 3000
+    while (Date.now() < deadline && seen.size < 2) {
+      const s = readFileSync(target, 'latin1')
+      assert.equal(s.length, size, 'a reader saw a file of the wrong length')
+      assert.ok(s === s[0]!.repeat(size), 'a reader saw a mix of two writes')
+      seen.add(s[0]!)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    proc.kill('SIGKILL')
+    await new Promise((r) => proc.once('exit', r))
+    const s = readFileSync(target, 'latin1')
+    assert.ok(s.length === size && s === s[0]!.repeat(size), 'the file was left half-written')
+    assert.ok(seen.size === 2, 'the writer never replaced the file (the test saw only one version)')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -1,0 +1,174 @@
+/**
+ * The `empo2` binary as a user meets it, run as a child process: `--help` for every command, exit
+ * code 2 and one line naming the flag for a bad flag or value, exit code 1 and the message only (no
+ * stack unless EMPO2_DEBUG=1) for any other failure, and `inspect` on a run directory written here
+ * with the run store.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createRun, finishIteration, writeEvaluation } from '../../src/effects/run/store.ts'
+import { emptyMetrics } from '../../src/spec/metrics.ts'
+import { mainJobRun } from '../../src/spec/run.ts'
+import { emptyMemory, insert } from '../../src/core/memory.ts'
+import { emptyNovelty } from '../../src/core/novelty.ts'
+
+const bin = new URL('../../bin/empo2.mjs', import.meta.url).pathname
+const commands = ['pretrain', 'train', 'eval', 'compare', 'vectors', 'inspect']
+
+interface Result {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+const empo2 = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    p.on('error', reject)
+    p.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+const stack = /\n\s+at .*:\d+:\d+/u
+// at most two children at a time: the machine's cores are shared
+const all = async <A, B>(xs: ReadonlyArray<A>, f: (a: A) => Promise<B>): Promise<B[]> => {
+  const out: B[] = []
+  for (let i = 0; i < xs.length; i += 2) out.push(...(await Promise.all(xs.slice(i, i + 2).map(f))))
+  return out
+}
+
+// a fixture run: 3 finished iterations, 3 tips (the newest last), a final evaluation
+const dir = mkdtempSync(join(tmpdir(), 'empo2-cli-'))
+const run = join(dir, 'fixture')
+createRun(run, { seed: 7, run: mainJobRun('empo2', 'paper') })
+const tips = ['open the red door first', 'press the switch & wait <2 turns>', 'the key is under the mat']
+const memory = tips.reduce(
+  (m, tip, i) =>
+    insert({ capacity: 10, dedup: true })({
+      partition: 'collect',
+      key: [1, i],
+      tip,
+      action: null,
+      score: 10 * i
+    })(m),
+  emptyMemory
+)
+for (const i of [0, 1, 2])
+  finishIteration(
+    run,
+    {
+      ...emptyMetrics,
+      iteration: i,
+      seed: 7,
+      'env/steps': 100 * (i + 1),
+      'charts/success': [0.25, 0.5, 0.875][i] as number,
+      'charts/score': 40 + i,
+      'losses/policy': -0.0123 * (i + 1),
+      'memory/size': i + 1,
+      'eval/success': i === 2 ? 0.625 : null
+    },
+    { memory, reflections: {}, novelty: emptyNovelty },
+    { iteration: i, envSteps: 100 * (i + 1), wallSeconds: 3 * (i + 1) },
+    false
+  )
+writeEvaluation(run, {
+  method: 'empo2',
+  seed: 7,
+  envSteps: 300,
+  heldOut: { success: 0.625, score: 70, episodes: 8, perFamily: { collect: { success: 0.625, score: 70 } } },
+  ood: [{ success: 0.5, score: 50, episodes: 2, perFamily: { deliver: { success: 0.5, score: 50 } } }]
+})
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+
+test('--help works for the program and for every command', async () => {
+  const rs = await all([[], ...commands.map((c) => [c])], (c) => empo2([...c, '--help']))
+  rs.forEach((r, i) => {
+    const name = ['empo2', ...commands.map((c) => `empo2 ${c}`)][i] as string
+    assert.equal(r.code, 0, `${name} --help: ${r.stderr}`)
+    assert.match(r.stdout, new RegExp(`^Usage: ${name} `, 'u'))
+    assert.match(r.stdout, /-h, --help/u)
+  })
+  for (const c of commands) assert.match(rs[0]?.stdout ?? '', new RegExp(`\\n  ${c} `, 'u'))
+})
+
+test('an unknown flag, command or bad value exits 2 with one line naming it, and no stack', async () => {
+  const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
+    // every command gets the same handling (withErrorHandling); three of them stand for all
+    ...['inspect', 'train', 'vectors'].map(
+      (c) => [[c, '--no-such-flag'], new RegExp(`^empo2 ${c}: unknown option '--no-such-flag'`, 'u')] as const
+    ),
+    [['inspect', run, '--tips', 'many'], /^empo2 inspect: option '--tips <n>' argument 'many' is invalid/u],
+    [['inspect', run, '--last', '0'], /--last <n>.*'0'/u],
+    [['inspect'], /missing required argument 'run'/u],
+    [['bogus'], /^empo2: unknown command 'bogus'/u]
+  ]
+  const rs = await all(cases, ([args]) => empo2(args))
+  rs.forEach((r, i) => {
+    const [args, re] = cases[i] as (typeof cases)[number]
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}, ${r.stderr}`)
+    assert.match(r.stderr, re)
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, `more than one line: ${r.stderr}`)
+    assert.doesNotMatch(r.stderr, stack)
+    assert.equal(r.stdout, '')
+  })
+})
+
+test('a failure exits 1 with its message only; EMPO2_DEBUG=1 adds the stack', async () => {
+  const [plain, debug] = await Promise.all([
+    empo2(['inspect', join(dir, 'nope')]),
+    empo2(['inspect', join(dir, 'nope')], { EMPO2_DEBUG: '1' })
+  ])
+  assert.equal(plain.code, 1)
+  assert.equal(plain.stderr, `empo2: ${join(dir, 'nope')} is not a run directory (no config.json)\n`)
+  assert.equal(debug.code, 1)
+  assert.match(debug.stderr, stack)
+})
+
+test('inspect prints the config summary, the last iterations, the memory and the newest tips', async () => {
+  const r = await empo2(['inspect', run, '--tips', '2', '--last', '2'])
+  assert.equal(r.code, 0, r.stderr)
+  const out = r.stdout
+  assert.match(out, /empo2, preset paper, seed 7/u)
+  assert.match(out, /finished iterations: 3 of \d+; env steps 300; wall 9 s/u)
+  const header = out.split('\n').find((l) => l.startsWith('iter'))
+  assert.ok(header !== undefined && /env steps\s+success\s+score\s+policy loss/u.test(header), out)
+  const rows = out.split('\n').filter((l) => /^\s*\d+ +\d+ /u.test(l))
+  assert.deepEqual(
+    rows.map((l) => l.trim().split(/\s+/u)[0]),
+    ['1', '2'],
+    out
+  )
+  assert.match(rows[1] as string, /0\.875/u) // the last iteration's training success
+  assert.match(out, /memory: 3 tips/u)
+  // the two most recent tips, newest first; the oldest is left out
+  const i2 = out.indexOf(tips[2] as string)
+  const i1 = out.indexOf(tips[1] as string)
+  assert.ok(i2 > 0 && i1 > i2 && !out.includes(tips[0] as string), out)
+  assert.match(out, /held-out variants, no memory \(8 episodes\): success 0\.625/u)
+})
+
+test('inspect --json prints one JSON object with the same facts', async () => {
+  const r = await empo2(['inspect', run, '--json', '--tips', '1'])
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.stdout.trimEnd().split('\n').length, 1)
+  const o = JSON.parse(r.stdout) as Record<string, unknown>
+  assert.equal(o['seed'], 7)
+  assert.equal((o['config'] as { method: string }).method, 'empo2')
+  assert.deepEqual(o['state'], { iteration: 2, envSteps: 300, wallSeconds: 9 })
+  assert.deepEqual(
+    (o['metrics'] as ReadonlyArray<{ iteration: number }>).map((l) => l.iteration),
+    [0, 1, 2]
+  )
+  assert.equal(o['memorySize'], 3)
+  assert.deepEqual(
+    (o['tips'] as ReadonlyArray<{ tip: string }>).map((t) => t.tip),
+    [tips[2]]
+  )
+  assert.equal((o['evaluation'] as { heldOut: { success: number } }).heldOut.success, 0.625)
+  assert.equal(r.stderr, '')
+})
