@@ -74,6 +74,105 @@ export interface EmbedOptions {
  */
 export const defaultEmbedOptions: EmbedOptions = { dimension: 256, charNgram: 3 }
 
+/**
+ * The hashed embedding with the given options (the module's algorithm): a vector of length
+ * `dimension`, of unit norm, or the zero vector when the text has no token. Bad options throw a
+ * `RangeError` naming the option, when the embedder is made.
+ *
+ * @example
+ * import { embedWith, norm } from './embedding.ts'
+ * const e = embedWith({ dimension: 16, charNgram: 3 })('red bulb')
+ * assert.equal(e.length, 16)
+ * assert.ok(Math.abs(norm(e) - 1) < 1e-12)
+ * assert.throws(() => embedWith({ dimension: 2, charNgram: 3 }), /dimension must be an integer ≥ 4, got 2/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const embedWith = (options: EmbedOptions): Embedder => {
+  const d = options.dimension
+  const n = options.charNgram
+  if (!Number.isInteger(d) || d < 4) throw new RangeError(`embed: dimension must be an integer ≥ 4, got ${d}`)
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`embed: charNgram must be an integer ≥ 1, got ${n}`)
+  const q = Math.floor(d / 4)
+  // [offset, size] of the unigram, bigram and character n-gram blocks
+  const blocks: ReadonlyArray<readonly [number, number]> = [
+    [0, q],
+    [q, q],
+    [2 * q, d - 2 * q]
+  ]
+  return (text) => {
+    const v = new Array<number>(d).fill(0)
+    features(text, n).forEach((fs, k) => {
+      const [offset, size] = blocks[k] as readonly [number, number]
+      for (const f of fs) {
+        const h = fnv1a32(f)
+        const i = offset + (h % size)
+        v[i] = (v[i] as number) + (h < 0x80000000 ? 1 : -1)
+      }
+    })
+    const length = norm(v)
+    return length === 0 ? v : v.map((x) => x / length)
+  }
+}
+
+/**
+ * The default embedding, {@link embedWith} {@link defaultEmbedOptions}: 256 dimensions, unit norm, the
+ * zero vector for text without tokens.
+ *
+ * @example
+ * import { embed, cosine } from './embedding.ts'
+ * assert.ok(cosine(embed('turn on the red light bulb'), embed('turn on the red bulb')) > 0.5)
+ * assert.ok(embed('!?').every((x) => x === 0))
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const embed: Embedder = embedWith(defaultEmbedOptions)
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * Cosine similarity `a·b / (‖a‖ ‖b‖)`, clamped to `[−1, 1]` against rounding; `0` when either vector
+ * is zero (so the embedding of a text without tokens is similar to nothing, itself included).
+ * Vectors must have the same length and finite entries (a `RangeError` names the first bad one).
+ *
+ * Each vector is first scaled by a power of two that brings its largest entry into `[½, 2)`: exact, so
+ * the result is bit for bit the textbook formula's wherever that formula neither overflows nor
+ * underflows, and stays right where it would (`[1e200]` or `[1e-200]` against itself give 1, not `NaN`
+ * or 0).
+ *
+ * @example
+ * import { cosine } from './embedding.ts'
+ * assert.equal(cosine([1, 0], [0, 2]), 0)
+ * assert.equal(cosine([3, 4], [6, 8]), 1)
+ * assert.equal(cosine([0, 0], [0, 0]), 0)
+ * assert.equal(cosine([1e200, 1e200], [1e-200, 1e-200]), 1)
+ * assert.throws(() => cosine([1, NaN], [1, 0]), /cosine: a\[1\] is NaN/)
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const cosine = (a: Embedding, b: Embedding): number => {
+  if (a.length !== b.length) throw new RangeError(`cosine: lengths differ (${a.length} vs ${b.length})`)
+  const ka = scaleExponent('cosine: a', a)
+  const kb = scaleExponent('cosine: b', b)
+  if (ka === null || kb === null) return 0
+  let dot = 0
+  let sa = 0
+  let sb = 0
+  for (let i = 0; i < a.length; i++) {
+    const x = timesPow2(a[i] as number, ka)
+    const y = timesPow2(b[i] as number, kb)
+    dot += x * y
+    sa += x * x
+    sb += y * y
+  }
+  return Math.max(-1, Math.min(1, dot / (Math.sqrt(sa) * Math.sqrt(sb))))
+}
+
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
@@ -164,100 +263,44 @@ export const features = (
   return [words, bigrams, chars]
 }
 
-// -------------------------------------------------------------------------------------
-// combinators
-// -------------------------------------------------------------------------------------
-
 /**
- * The Euclidean norm `‖x‖₂`.
+ * The Euclidean norm `‖x‖₂`, computed on `x` scaled by a power of two (exact) so that it neither
+ * overflows nor underflows where the norm itself is representable. Entries must be finite.
  *
  * @example
  * import { norm } from './embedding.ts'
  * assert.equal(norm([3, 4]), 5)
+ * assert.equal(norm([3e-200, 4e-200]), 5e-200)
+ * assert.equal(norm([]), 0)
  *
  * @since 0.1.0
  * @category utils
  */
 export const norm = (x: Embedding): number => {
+  const k = scaleExponent('norm: x', x)
+  if (k === null) return 0
   let s = 0
-  for (const v of x) s += v * v
-  return Math.sqrt(s)
+  for (const v of x) {
+    const y = timesPow2(v, k)
+    s += y * y
+  }
+  return timesPow2(Math.sqrt(s), -k)
 }
 
-/**
- * The hashed embedding with the given options (the module's algorithm): a vector of length
- * `dimension`, of unit norm, or the zero vector when the text has no token.
- *
- * @example
- * import { embedWith, norm } from './embedding.ts'
- * const e = embedWith({ dimension: 16, charNgram: 3 })('red bulb')
- * assert.equal(e.length, 16)
- * assert.ok(Math.abs(norm(e) - 1) < 1e-12)
- *
- * @since 0.1.0
- * @category constructors
- */
-export const embedWith =
-  (options: EmbedOptions): Embedder =>
-  (text) => {
-    const d = options.dimension
-    if (!Number.isInteger(d) || d < 4)
-      throw new RangeError(`embed: dimension must be an integer ≥ 4, got ${d}`)
-    if (!Number.isInteger(options.charNgram) || options.charNgram < 1)
-      throw new RangeError(`embed: charNgram must be an integer ≥ 1, got ${options.charNgram}`)
-    const q = Math.floor(d / 4)
-    const blocks: ReadonlyArray<readonly [number, number]> = [
-      [0, q],
-      [q, q],
-      [2 * q, d - 2 * q]
-    ]
-    const v = new Array<number>(d).fill(0)
-    features(text, options.charNgram).forEach((fs, k) => {
-      const [offset, size] = blocks[k] as readonly [number, number]
-      for (const f of fs) {
-        const h = fnv1a32(f)
-        const i = offset + (h % size)
-        v[i] = (v[i] as number) + (h < 0x80000000 ? 1 : -1)
-      }
-    })
-    const n = norm(v)
-    return n === 0 ? v : v.map((x) => x / n)
+// `k` such that `max |x_i| · 2^k` lies in about `[½, 2]`, or `null` for the zero vector; throws on a
+// non-finite entry, naming it.
+const scaleExponent = (what: string, x: Embedding): number | null => {
+  let m = 0
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number
+    if (!Number.isFinite(v)) throw new RangeError(`${what}[${i}] is ${v} (entries must be finite numbers)`)
+    m = Math.max(m, Math.abs(v))
   }
+  return m === 0 ? null : -Math.floor(Math.log2(m))
+}
 
-/**
- * The default embedding, {@link embedWith} {@link defaultEmbedOptions}: 256 dimensions, unit norm, the
- * zero vector for text without tokens.
- *
- * @example
- * import { embed, cosine } from './embedding.ts'
- * assert.ok(cosine(embed('turn on the red light bulb'), embed('turn on the red bulb')) > 0.5)
- * assert.ok(embed('!?').every((x) => x === 0))
- *
- * @since 0.1.0
- * @category constructors
- */
-export const embed: Embedder = embedWith(defaultEmbedOptions)
-
-/**
- * Cosine similarity `a·b / (‖a‖ ‖b‖)`, clamped to `[−1, 1]` against rounding; `0` when either vector
- * has zero norm (so the embedding of a text without tokens is similar to nothing, itself included).
- * Vectors must have the same length.
- *
- * @example
- * import { cosine } from './embedding.ts'
- * assert.equal(cosine([1, 0], [0, 2]), 0)
- * assert.equal(cosine([3, 4], [6, 8]), 1)
- * assert.equal(cosine([0, 0], [0, 0]), 0)
- *
- * @since 0.1.0
- * @category combinators
- */
-export const cosine = (a: Embedding, b: Embedding): number => {
-  if (a.length !== b.length) throw new RangeError(`cosine: lengths differ (${a.length} vs ${b.length})`)
-  let dot = 0
-  for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number)
-  const na = norm(a)
-  const nb = norm(b)
-  if (na === 0 || nb === 0) return 0
-  return Math.max(-1, Math.min(1, dot / (na * nb)))
+// `x · 2^k`, exact when no underflow: `2^k` is applied as two factors, so `|k|` up to 2046 is fine.
+const timesPow2 = (x: number, k: number): number => {
+  const h = Math.trunc(k / 2)
+  return x * 2 ** h * 2 ** (k - h)
 }

@@ -168,6 +168,8 @@ const sameContent = (a: NewEntry, b: NewEntry): boolean =>
  * - if its partition then holds more than `capacity` entries, the oldest of that partition (least
  *   `seq`) is dropped. Other partitions are never touched.
  *
+ * A `capacity` that is not an integer ≥ 1 throws a `RangeError` naming it.
+ *
  * @example
  * import { emptyMemory, insert } from './memory.ts'
  * const ins = insert({ capacity: 2, dedup: true })
@@ -183,6 +185,8 @@ export const insert =
   (cfg: InsertConfig) =>
   (entry: NewEntry) =>
   (memory: Memory): Memory => {
+    if (!Number.isInteger(cfg.capacity) || cfg.capacity < 1)
+      throw new RangeError(`memory.insert: capacity must be an integer ≥ 1, got ${cfg.capacity}`)
     if (cfg.dedup && memory.entries.some((e) => sameContent(e, entry))) return memory
     const appended: ReadonlyArray<MemoryEntry> = [...memory.entries, { ...entry, seq: memory.nextSeq }]
     const inPartition = appended.reduce((n, e) => (e.partition === entry.partition ? n + 1 : n), 0)
@@ -220,7 +224,9 @@ export const insertAll =
  *   sort by stored `score` descending, ties by higher cosine, then newer first; take `maxTips`.
  *
  * A query of zero norm has cosine 0 with everything: `topK` then returns the newest entries,
- * `thresholdThenScore` returns nothing when the threshold is ≥ 0.
+ * `thresholdThenScore` returns nothing when the threshold is ≥ 0. A `maxTips` that is not an integer
+ * ≥ 0, a threshold outside `[−1, 1]`, or a key whose length differs from the query's throws a
+ * `RangeError` naming what was wrong.
  *
  * @example
  * import { emptyMemory, insertAll, retrieveScored } from './memory.ts'
@@ -237,10 +243,19 @@ export const retrieveScored =
   (cfg: RetrieveConfig) =>
   (query: Embedding, partition: string) =>
   (memory: Memory): ReadonlyArray<Scored> => {
-    const scored = entriesOf(partition)(memory).map((entry) => ({
-      entry,
-      similarity: cosine(query, entry.key)
-    }))
+    if (!Number.isInteger(cfg.maxTips) || cfg.maxTips < 0)
+      throw new RangeError(`memory.retrieve: maxTips must be an integer ≥ 0, got ${cfg.maxTips}`)
+    if (!(cfg.similarityThreshold >= -1 && cfg.similarityThreshold <= 1))
+      throw new RangeError(
+        `memory.retrieve: similarityThreshold must be a cosine in [−1, 1], got ${cfg.similarityThreshold}`
+      )
+    const scored = entriesOf(partition)(memory).map((entry) => {
+      if (entry.key.length !== query.length)
+        throw new RangeError(
+          `memory.retrieve: the key of entry seq ${entry.seq} has length ${entry.key.length}, the query ${query.length} (one embedder for keys and queries)`
+        )
+      return { entry, similarity: cosine(query, entry.key) }
+    })
     const newer = (a: Scored, b: Scored): number => b.entry.seq - a.entry.seq
     const ranked =
       cfg.retrieval === 'topK'

@@ -204,12 +204,12 @@ export const matchUpdate =
  * assert.deepEqual([updatesParameters(none), updatesParameters(policyGradient(false))], [false, true])
  *
  * @since 0.1.0
- * @category refinements
+ * @category destructors
  */
 export const updatesParameters = (u: ParameterUpdate): boolean => u._tag !== 'None'
 
 // -------------------------------------------------------------------------------------
-// instances
+// combinators
 // -------------------------------------------------------------------------------------
 
 /**
@@ -222,10 +222,97 @@ export const updatesParameters = (u: ParameterUpdate): boolean => u._tag !== 'No
  * assert.equal(renderTips(['look in the hall']), 'Tips from your previous attempts:\n- look in the hall')
  *
  * @since 0.1.0
- * @category utils
+ * @category combinators
  */
 export const renderTips = (tips: ReadonlyArray<string>): string =>
   tips.length === 0 ? '' : ['Tips from your previous attempts:', ...tips.map((x) => `- ${x}`)].join('\n')
+
+/**
+ * Reflexion's prompt block (related.md): nothing without reflections; otherwise
+ * `"Your memory for the task below:"` then `"Trial i: <reflection>"` for `i = 1, 2, …` over the
+ * given reflections, one per line, oldest first (most recent last). Numbering is within the shown
+ * window. (The original ALFWorld code numbers from 0 and puts each reflection on its own line after
+ * `"Trial i:"`; we follow the form quoted in related.md.)
+ *
+ * @example
+ * import { renderReflections } from './methods.ts'
+ * assert.equal(renderReflections(['a', 'b']), 'Your memory for the task below:\nTrial 1: a\nTrial 2: b')
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const renderReflections = (reflections: ReadonlyArray<string>): string =>
+  reflections.length === 0
+    ? ''
+    : ['Your memory for the task below:', ...reflections.map((r, i) => `Trial ${i + 1}: ${r.trim()}`)].join(
+        '\n'
+      )
+
+/**
+ * REMEMBERER's targets for one episode (related.md): for step `t` (0-based, `T` steps),
+ * `G_t = Σ_{i<n, t+i<T} γ^i r_{t+i} + (t+n < T ? γ^n · maxQ_{t+n} : 0)`, where `rewards[t]` is the
+ * reward after the action of step `t` and `maxQ[k] = max_a' Q(key_k, a')` is the best stored value at
+ * the observation of step `k`. With `n = null` it is the Monte-Carlo return (never bootstraps).
+ * Shapes: `rewards` `[T]`, `maxQ` `[T]`, result `[T]`.
+ *
+ * @example
+ * import { nStepTargets } from './methods.ts'
+ * assert.deepEqual(nStepTargets({ gamma: 1, n: null })([1, 0, 2], [0, 0, 0]), [3, 2, 2])
+ * assert.deepEqual(nStepTargets({ gamma: 0.5, n: 1 })([1, 0, 2], [0, 4, 8]), [3, 4, 2])
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const nStepTargets =
+  (opts: { readonly gamma: number; readonly n: number | null }) =>
+  (rewards: ReadonlyArray<number>, maxQ: ReadonlyArray<number>): ReadonlyArray<number> => {
+    const T = rewards.length
+    if (maxQ.length !== T)
+      throw new RangeError(`nStepTargets: rewards [${T}] and maxQ [${maxQ.length}] differ`)
+    if (!(opts.gamma >= 0 && opts.gamma <= 1))
+      throw new RangeError(`nStepTargets: gamma must lie in [0, 1], got ${opts.gamma}`)
+    if (opts.n !== null && (!Number.isInteger(opts.n) || opts.n < 1))
+      throw new RangeError(`nStepTargets: n must be an integer ≥ 1 or null, got ${opts.n}`)
+    const n = opts.n ?? T
+    return rewards.map((_, t) => {
+      let g = 0
+      let discount = 1
+      for (let i = 0; i < n && t + i < T; i++) {
+        g += discount * (rewards[t + i] as number)
+        discount *= opts.gamma
+      }
+      return t + n < T ? g + discount * (maxQ[t + n] as number) : g
+    })
+  }
+
+/**
+ * One REMEMBERER update of a Q-table cell toward `target`: `N ← N + 1`,
+ * `Q ← Q + α (target − Q)` with `α = 1/N` (after the increment) when `learningRate` is `null`, else
+ * the constant `learningRate`. From `{ q: 0, visits: 0 }` the `1/N` rule gives the running mean of
+ * the targets.
+ *
+ * @example
+ * import { qUpdate } from './methods.ts'
+ * const s = [2, 4, 6].reduce((c, g) => qUpdate(null)(g)(c), { q: 0, visits: 0 })
+ * assert.deepEqual(s, { q: 4, visits: 3 })
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const qUpdate =
+  (learningRate: number | null) =>
+  (target: number) =>
+  (cell: QValue): QValue => {
+    if (learningRate !== null && !(learningRate > 0 && learningRate <= 1))
+      throw new RangeError(`qUpdate: learningRate must lie in (0, 1] or be null, got ${learningRate}`)
+    const visits = cell.visits + 1
+    const alpha = learningRate ?? 1 / visits
+    return { q: cell.q + alpha * (target - cell.q), visits }
+  }
+
+// -------------------------------------------------------------------------------------
+// instances
+// -------------------------------------------------------------------------------------
 
 /**
  * EMPO² under a memory configuration (the paper's `paperPreset.memory` or the released
@@ -299,31 +386,11 @@ export const grpo: MemoryMethod<never, unknown, null> = {
 }
 
 /**
- * Reflexion's prompt block (related.md): nothing without reflections; otherwise
- * `"Your memory for the task below:"` then `"Trial i: <reflection>"` for `i = 1, 2, …` over the
- * given reflections, one per line, oldest first (most recent last). Numbering is within the shown
- * window. (The original ALFWorld code numbers from 0 and puts each reflection on its own line after
- * `"Trial i:"`; we follow the form quoted in related.md.)
- *
- * @example
- * import { renderReflections } from './methods.ts'
- * assert.equal(renderReflections(['a', 'b']), 'Your memory for the task below:\nTrial 1: a\nTrial 2: b')
- *
- * @since 0.1.0
- * @category utils
- */
-export const renderReflections = (reflections: ReadonlyArray<string>): string =>
-  reflections.length === 0
-    ? ''
-    : ['Your memory for the task below:', ...reflections.map((r, i) => `Trial ${i + 1}: ${r.trim()}`)].join(
-        '\n'
-      )
-
-/**
  * Reflexion (Shinn et al., 2023; related.md) keeping the last `window` reflections in the prompt (3
  * in the paper): entries are reflection strings, the store is per task; after a failed episode with
  * a reflection it is appended to its task's list (successes write nothing); retrieval is the last
- * `window` reflections of the task, oldest first; no parameter update.
+ * `window` reflections of the task, oldest first; no parameter update. A `window` that is not an
+ * integer ≥ 0 throws a `RangeError`.
  *
  * @example
  * import { reflexion } from './methods.ts'
@@ -337,77 +404,24 @@ export const renderReflections = (reflections: ReadonlyArray<string>): string =>
  */
 export const reflexion = (
   window: number
-): MemoryMethod<string, { readonly task: string }, ReflexionStore> => ({
-  name: `Reflexion (last ${window})`,
-  empty: {},
-  write: (ep) => (store) =>
-    ep.success || ep.note === null ? store : { ...store, [ep.task]: [...(store[ep.task] ?? []), ep.note] },
-  retrieve:
-    ({ task }) =>
-    (store) => {
-      const all = Object.prototype.hasOwnProperty.call(store, task) ? (store[task] ?? []) : []
-      return window <= 0 ? [] : all.slice(-window)
-    },
-  render: renderReflections,
-  update: none
-})
-
-// -------------------------------------------------------------------------------------
-// combinators (REMEMBERER Q-value update)
-// -------------------------------------------------------------------------------------
-
-/**
- * REMEMBERER's targets for one episode (related.md): for step `t` (0-based, `T` steps),
- * `G_t = Σ_{i<n, t+i<T} γ^i r_{t+i} + (t+n < T ? γ^n · maxQ_{t+n} : 0)`, where `rewards[t]` is the
- * reward after the action of step `t` and `maxQ[k] = max_a' Q(key_k, a')` is the best stored value at
- * the observation of step `k`. With `n = null` it is the Monte-Carlo return (never bootstraps).
- * Shapes: `rewards` `[T]`, `maxQ` `[T]`, result `[T]`.
- *
- * @example
- * import { nStepTargets } from './methods.ts'
- * assert.deepEqual(nStepTargets({ gamma: 1, n: null })([1, 0, 2], [0, 0, 0]), [3, 2, 2])
- * assert.deepEqual(nStepTargets({ gamma: 0.5, n: 1 })([1, 0, 2], [0, 4, 8]), [3, 4, 2])
- *
- * @since 0.1.0
- * @category combinators
- */
-export const nStepTargets =
-  (opts: { readonly gamma: number; readonly n: number | null }) =>
-  (rewards: ReadonlyArray<number>, maxQ: ReadonlyArray<number>): ReadonlyArray<number> => {
-    const T = rewards.length
-    if (maxQ.length !== T)
-      throw new RangeError(`nStepTargets: rewards [${T}] and maxQ [${maxQ.length}] differ`)
-    const n = opts.n ?? T
-    return rewards.map((_, t) => {
-      let g = 0
-      let discount = 1
-      for (let i = 0; i < n && t + i < T; i++) {
-        g += discount * (rewards[t + i] as number)
-        discount *= opts.gamma
-      }
-      return t + n < T ? g + discount * (maxQ[t + n] as number) : g
-    })
+): MemoryMethod<string, { readonly task: string }, ReflexionStore> => {
+  if (!Number.isInteger(window) || window < 0)
+    throw new RangeError(`reflexion: window must be an integer ≥ 0, got ${window}`)
+  // own properties only: a task named "constructor" or "toString" must not read Object.prototype
+  const reflectionsOf = (store: ReflexionStore, task: string): ReadonlyArray<string> =>
+    Object.prototype.hasOwnProperty.call(store, task) ? (store[task] ?? []) : []
+  return {
+    name: `Reflexion (last ${window})`,
+    empty: {},
+    write: (ep) => (store) =>
+      ep.success || ep.note === null
+        ? store
+        : { ...store, [ep.task]: [...reflectionsOf(store, ep.task), ep.note] },
+    retrieve:
+      ({ task }) =>
+      (store) =>
+        window === 0 ? [] : reflectionsOf(store, task).slice(-window),
+    render: renderReflections,
+    update: none
   }
-
-/**
- * One REMEMBERER update of a Q-table cell toward `target`: `N ← N + 1`,
- * `Q ← Q + α (target − Q)` with `α = 1/N` (after the increment) when `learningRate` is `null`, else
- * the constant `learningRate`. From `{ q: 0, visits: 0 }` the `1/N` rule gives the running mean of
- * the targets.
- *
- * @example
- * import { qUpdate } from './methods.ts'
- * const s = [2, 4, 6].reduce((c, g) => qUpdate(null)(g)(c), { q: 0, visits: 0 })
- * assert.deepEqual(s, { q: 4, visits: 3 })
- *
- * @since 0.1.0
- * @category combinators
- */
-export const qUpdate =
-  (learningRate: number | null) =>
-  (target: number) =>
-  (cell: QValue): QValue => {
-    const visits = cell.visits + 1
-    const alpha = learningRate ?? 1 / visits
-    return { q: cell.q + alpha * (target - cell.q), visits }
-  }
+}

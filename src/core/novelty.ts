@@ -72,7 +72,8 @@ export const emptyNovelty: NoveltyMemory = { states: [] }
  * Repeating one state gives `1, 1/2, 1/3, …` (for `θ ≤ cosine(x, x)`). States are never removed and
  * counts never decrease. A zero vector (text without tokens) has cosine 0 with everything, so with
  * `θ > 0` it is always novel and is stored each time; with `θ = 1` a state matches itself only when
- * the computed cosine rounds to exactly 1.
+ * the computed cosine rounds to exactly 1. A threshold outside `[−1, 1]` (or `NaN`) throws a
+ * `RangeError` naming it.
  *
  * @example
  * import { emptyNovelty, stateNovelty } from './novelty.ts'
@@ -90,6 +91,10 @@ export const stateNovelty =
   (similarityThreshold: number) =>
   (x: Embedding) =>
   (memory: NoveltyMemory): readonly [IntrinsicReward, NoveltyMemory] => {
+    if (!(similarityThreshold >= -1 && similarityThreshold <= 1))
+      throw new RangeError(
+        `stateNovelty: similarityThreshold must be a cosine in [−1, 1], got ${similarityThreshold}`
+      )
     const similar = memory.states.map((s) => cosine(x, s.key) >= similarityThreshold)
     if (!similar.some(Boolean))
       return [1 as IntrinsicReward, { states: [...memory.states, { key: x, count: 1 as NonNegativeInt }] }]

@@ -18,6 +18,31 @@ import { klPerToken } from './kl.ts'
 import { aggregate } from './aggregate.ts'
 import { entropy } from './entropy.ts'
 import { offPolicyColumn } from './ratio.ts'
+import { discountedReturns, episodeReturn } from './returns.ts'
+import {
+  gigpoAdvantages,
+  gigpoStepAdvantages,
+  grpoAdvantages,
+  type GigpoConfig,
+  type GigpoStep,
+  type GrpoConfig
+} from './advantage.ts'
+import { combinationOf, drawModes, modeProbabilities, type ModesConfig } from './modes.ts'
+import type { TokenizerConfig } from '../spec/model.ts'
+import type { Probability } from '../spec/brands.ts'
+import { byteTokenizer, learnPieces, mkTokenizer } from './tokenizer.ts'
+import {
+  assemble,
+  promptTokens,
+  removeSpans,
+  removeTips,
+  render,
+  tipCharSpans,
+  tipTokenSpans
+} from './prompt.ts'
+import { cosine, embed, embedWith, features, fnv1a32, tokenize } from './embedding.ts'
+import { emptyMemory, insertAll, retrieveScored, type NewEntry } from './memory.ts'
+import { emptyNovelty, intrinsicReward } from './novelty.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -382,6 +407,530 @@ export const lossSpecs: ReadonlyArray<VectorSpec> = [
   }
 ]
 
+// -------------------------------------------------------------------------------------
+// instances: the non-differentiable parts (appended after the loss family, never inserted)
+// -------------------------------------------------------------------------------------
+
+// `n` uniforms from `rng` as a pull-one-at-a-time stream
+const stream = (rng: Rng, n: number): (() => number) => {
+  const [u] = nextFloats(rng, n)
+  let i = 0
+  return () => {
+    if (i >= u.length) throw new RangeError(`vectors: stream of ${n} uniforms exhausted`)
+    return u[i++] as number
+  }
+}
+// an integer uniform in [lo, hi] from one uniform
+const intIn = (next: () => number, lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1))
+// a value rounded to 1/1000, so that the inputs print short and exactly
+const milli = (x: number): number => Math.round(x * 1000) / 1000
+
+// A case whose ranking compares cosines must not hinge on the last bits of a cosine: distinct
+// similarities that a port could round differently (closer than 1e-9) or a similarity within 1e-9 of a
+// threshold make the builder fail, so the committed vectors never contain such a near-tie.
+const assertNoNearTie = (
+  what: string,
+  xs: ReadonlyArray<number>,
+  thresholds: ReadonlyArray<number>
+): void => {
+  const s = [...xs].sort((a, b) => a - b)
+  s.slice(1).forEach((x, i) => {
+    const prev = s[i] as number
+    if (x !== prev && x - prev < 1e-9) throw new RangeError(`vectors: ${what}: near-tie ${prev} vs ${x}`)
+  })
+  for (const t of thresholds)
+    for (const x of xs)
+      if (Math.abs(x - t) < 1e-9) throw new RangeError(`vectors: ${what}: cosine ${x} at threshold ${t}`)
+}
+
+const grpoConventions: ReadonlyArray<readonly [string, GrpoConfig]> = [
+  ['σ + 1e-6 (verl default)', { normalizeByStd: true, stdEpsilon: 1e-6 }],
+  ['σ + 0', { normalizeByStd: true, stdEpsilon: 0 }],
+  ['no σ (Dr. GRPO)', { normalizeByStd: false, stdEpsilon: 1e-6 }]
+]
+
+/**
+ * Vectors of returns, GRPO advantages (every σ convention, groups of one, all-equal returns, no σ)
+ * and GiGPO advantages.
+ *
+ * @since 0.1.0
+ * @category instances
+ */
+export const advantageSpecs: ReadonlyArray<VectorSpec> = [
+  {
+    module: 'returns',
+    function: 'discountedReturns',
+    signature:
+      'expected.returnsToGo = discountedReturns(input.gamma)(input.rewards); expected.episodeReturn = episodeReturn(input.rewards)',
+    description:
+      'Returns-to-go G_t = r_t + γ G_{t+1}, G_T = 0, computed right to left by that recursion, and the undiscounted return R = Σ_t r_t (summed left to right), for γ ∈ {0, 0.5, 0.95, 1}, including an empty episode.',
+    tolerance: { abs: 1e-12, rel: 1e-12 },
+    cases: (rng) => {
+      const next = stream(rng, 64)
+      const episodes = [
+        [],
+        [1],
+        [0, 0, 1],
+        Array.from({ length: 6 }, () => milli(next() * 4 - 2)),
+        Array.from({ length: 9 }, () => milli(next() * 20 - 10))
+      ]
+      return [0, 0.5, 0.95, 1].flatMap((gamma) =>
+        episodes.map((rewards) =>
+          mkCase(
+            `γ ${gamma}, T = ${rewards.length}`,
+            { gamma, rewards },
+            { returnsToGo: discountedReturns(gamma)(rewards), episodeReturn: episodeReturn(rewards) }
+          )
+        )
+      )
+    }
+  },
+  {
+    module: 'advantage',
+    function: 'grpoAdvantages',
+    signature: 'grpoAdvantages(input.config)(input.groups)',
+    description:
+      'GRPO advantages per group, [G][N] → [G][N]: A_i = (R_i − mean)/(σ + ε) with σ the unbiased standard deviation (N − 1); a group of one uses mean 0 and σ 1 (A = R/(1 + ε)); a group whose returns are all equal gives exactly 0 (the mean is computed shifted by the first return: m = R_0 + Σ(R_i − R_0)/N); normalizeByStd false gives A = R − mean (Dr. GRPO). Every convention on the same groups.',
+    tolerance: { abs: 1e-12, rel: 1e-9 },
+    cases: (rng) => {
+      const next = stream(rng, 64)
+      const groups = [
+        Array.from({ length: 8 }, () => milli(next() * 10)),
+        [0, 0, 1, 0, 1, 1, 0, 0],
+        [0.1, 0.1, 0.1],
+        [3.5],
+        [-2],
+        [0, 100],
+        Array.from({ length: 5 }, () => milli(next() * 2 - 1))
+      ]
+      return grpoConventions.map(([name, config]) =>
+        mkCase(name, { config, groups }, grpoAdvantages(config)(groups))
+      )
+    }
+  },
+  {
+    module: 'advantage',
+    function: 'gigpoAdvantages',
+    signature:
+      'expected.advantages = gigpoAdvantages(input.config)(input.groups); expected.stepAdvantages = input.groups.map(gigpoStepAdvantages(input.config))',
+    description:
+      'GiGPO, [G][N][T_i] steps {anchor, reward} → [G][N][T_i]: episode-level GRPO advantage of R = Σ_t r_t (undiscounted) + ω · step-level advantage, where steps of one group with equal anchor strings form a cluster and each step’s discounted return-to-go is centred on its cluster mean (optionally divided by the cluster’s unbiased σ + ε; a cluster of one step gets 0). ω = 0 gives exactly the episode-level advantage.',
+    tolerance: { abs: 1e-12, rel: 1e-9 },
+    cases: (rng) => {
+      const next = stream(rng, 400)
+      const anchors = ['hall', 'kitchen', 'lab', 'garden']
+      const group = (n: number): ReadonlyArray<ReadonlyArray<GigpoStep>> =>
+        Array.from({ length: n }, () =>
+          Array.from({ length: intIn(next, 1, 5) }, () => ({
+            anchor: anchors[intIn(next, 0, anchors.length - 1)] as string,
+            reward: next() < 0.6 ? 0 : milli(next() * 2)
+          }))
+        )
+      const groups = [group(4), group(3)]
+      const configs: ReadonlyArray<readonly [string, GigpoConfig]> = [
+        [
+          'ω 1, γ 0.95, mean-only step level, σ + 1e-6 episode level',
+          { normalizeByStd: true, stdEpsilon: 1e-6, gamma: 0.95, stepWeight: 1, stepNormalizeByStd: false }
+        ],
+        [
+          'ω 0.5, γ 1, step level divided by σ + 1e-6',
+          { normalizeByStd: true, stdEpsilon: 1e-6, gamma: 1, stepWeight: 0.5, stepNormalizeByStd: true }
+        ],
+        [
+          'ω 0 (episode level only), no σ',
+          { normalizeByStd: false, stdEpsilon: 1e-6, gamma: 0.95, stepWeight: 0, stepNormalizeByStd: false }
+        ]
+      ]
+      return configs.map(([name, config]) =>
+        mkCase(
+          name,
+          { config, groups },
+          {
+            advantages: gigpoAdvantages(config)(groups),
+            stepAdvantages: groups.map(gigpoStepAdvantages(config))
+          }
+        )
+      )
+    }
+  }
+]
+
+const prob = (x: number): Probability => x as Probability
+const modeConfigs: ReadonlyArray<readonly [string, ModesConfig]> = [
+  ['paper perStep p 0.25, q 0.68', paperPreset.modes],
+  ['perStep p 0.5, q 0.5', { ...paperPreset.modes, memoryProb: prob(0.5), offPolicyProb: prob(0.5) }],
+  ['official perIteration 0.17 / 0.25', officialPreset.modes],
+  ['perIteration 0.4 / 0.9', { ...officialPreset.modes, offPolicyBelow: prob(0.4), withTipsBelow: prob(0.9) }]
+]
+
+/**
+ * Vectors of the rollout/update mode draws and their probabilities.
+ *
+ * @since 0.1.0
+ * @category instances
+ */
+export const modesSpecs: ReadonlyArray<VectorSpec> = [
+  {
+    module: 'modes',
+    function: 'drawModes',
+    signature: 'drawModes(input.modes)(mkRng(input.seed), input.count)[0].map(combinationOf)',
+    description:
+      'Mode combinations of `count` steps from the seeded generator (see rng.nextFloats). perStep: per step two uniforms u1, u2 (always both): memory iff u1 < memoryProb, then off-policy iff u2 < offPolicyProb. perIteration: one uniform x for the whole batch: x < offPolicyBelow → offPolicy, else x < withTipsBelow → onPolicyWithTips, else onPolicyNoMemory. Exact (a port must share the generator to reproduce these; otherwise compare frequencies with modeProbabilities).',
+    tolerance: { abs: 0, rel: 0 },
+    cases: () =>
+      modeConfigs.flatMap(([name, modes]) =>
+        [0, 1, 42, 20260223].map((seed) =>
+          mkCase(
+            `${name}, seed ${seed}`,
+            { modes, seed, count: 12 },
+            drawModes(modes)(mkRng(seed), 12)[0].map(combinationOf)
+          )
+        )
+      )
+  },
+  {
+    module: 'modes',
+    function: 'modeProbabilities',
+    signature: 'modeProbabilities(input.modes)',
+    description:
+      'Probability of each mode combination: perStep P(noMemory) = 1 − p, P(withTips) = p(1 − q), P(off) = pq; perIteration P(off) = a, P(withTips) = max(a, b) − a, P(noMemory) = 1 − max(a, b) for thresholds a = offPolicyBelow, b = withTipsBelow.',
+    tolerance: { abs: 1e-15, rel: 1e-12 },
+    cases: () =>
+      [
+        ...modeConfigs,
+        ['perStep p 0 (GRPO)', { ...paperPreset.modes, memoryProb: prob(0) }] as const,
+        [
+          'perIteration b < a',
+          { ...officialPreset.modes, offPolicyBelow: prob(0.3), withTipsBelow: prob(0.1) }
+        ] as const
+      ].map(([name, modes]) => mkCase(name, { modes }, modeProbabilities(modes)))
+  }
+]
+
+// the learnt-pieces tokenizer of the tokenizer and prompt vectors
+const pieceCorpus: ReadonlyArray<string> = [
+  'Task: turn on the red light bulb',
+  'Current observation: you are in the hall. The bulb is in the workshop.',
+  'Next action: go to the workshop',
+  'Next action: look around',
+  'Tips from your previous attempts: the bulb is in the workshop, go to the workshop first'
+]
+const piecesConfig: TokenizerConfig = learnPieces(pieceCorpus, 12)
+const piecesTokenizer = mkTokenizer(piecesConfig)
+
+/**
+ * Vectors of the tokenizer (byte-level and learnt pieces) and of prompt assembly with tip removal.
+ *
+ * @since 0.1.0
+ * @category instances
+ */
+export const textSpecs: ReadonlyArray<VectorSpec> = [
+  {
+    module: 'tokenizer',
+    function: 'learnPieces',
+    signature: 'learnPieces(input.corpus, input.maxPieces, input.minCount).pieces',
+    description:
+      'Pieces learnt from a corpus: words with their leading space (/ ?[^\\s]+/gu), at least 2 UTF-8 bytes and minCount occurrences, ranked by count·(bytes − 1) descending, ties by code-point order of the word.',
+    tolerance: { abs: 0, rel: 0 },
+    cases: () =>
+      [
+        [12, 2],
+        [4, 2],
+        [20, 1]
+      ].map(([maxPieces, minCount]) =>
+        mkCase(
+          `maxPieces ${maxPieces}, minCount ${minCount}`,
+          { corpus: pieceCorpus, maxPieces, minCount },
+          learnPieces(pieceCorpus, maxPieces as number, minCount).pieces
+        )
+      )
+  },
+  {
+    module: 'tokenizer',
+    function: 'mkTokenizer',
+    signature:
+      'const tok = mkTokenizer({ kind: "bytePieces", pieces: input.pieces }); expected = { ids: tok.encode(input.text), decoded: tok.decode(tok.encode(input.text)), decodedIds: tok.decode(input.ids) }',
+    description:
+      'Encode (UTF-8 bytes are ids 0–255; pieces are ids 261, 262, … in list order, matched greedily longest first; a lone surrogate is encoded as U+FFFD) and decode (PAD 256, BOS 257, EOS 258, SEP 259 dropped; UNK 260 and any unknown id become U+FFFD; invalid UTF-8 decodes with replacement). Byte tokenizer (pieces []) and a learnt-pieces tokenizer.',
+    tolerance: { abs: 0, rel: 0 },
+    cases: () => {
+      const texts = [
+        '',
+        'Next action: go to the workshop',
+        'the bulb is in the workshop, the red bulb',
+        'café — 電球 🔴',
+        'lone \ud800 surrogate'
+      ]
+      const ids = [104, 105, 256, 257, 258, 259, 260, 999, -1, 0xe2, 0x82, 261]
+      return [
+        ['byte tokenizer', [] as ReadonlyArray<string>, byteTokenizer] as const,
+        ['learnt pieces', piecesConfig.pieces, piecesTokenizer] as const
+      ].flatMap(([name, pieces, tok]) =>
+        texts.map((text, i) =>
+          mkCase(
+            `${name}: text ${i}`,
+            { pieces, text, ids },
+            { ids: tok.encode(text), decoded: tok.decode(tok.encode(text)), decodedIds: tok.decode(ids) }
+          )
+        )
+      )
+    }
+  },
+  {
+    module: 'prompt',
+    function: 'assemble',
+    signature:
+      'const p = assemble(input.placement)(input.prompt); const enc = mkTokenizer({ kind: "bytePieces", pieces: input.pieces }).encode; expected = { rendered: render(p), tipFree: render(removeTips(p)), tipCharSpans: tipCharSpans(p), tokens: promptTokens(enc)(p), tipTokenSpans: tipTokenSpans(enc)(p), tokensWithoutTips: removeSpans(tipTokenSpans(enc)(p))(promptTokens(enc)(p)), tipFreeTokens: promptTokens(enc)(removeTips(p)) }',
+    description:
+      'Prompt assembly (layout in src/core/prompt.ts#assemble; a tips block is "<tips>\\n" + one "- tip\\n" line per tip (newlines in a tip escaped) + "</tips>\\n") and tip removal: removing the tip character spans from the rendered prompt gives the tip-free prompt, and because each segment is tokenized separately, deleting the tip token spans gives exactly the tip-free prompt’s tokens (tokensWithoutTips = tipFreeTokens). Placement currentStep (paper) and history (official). Spans are half-open [start, end) in UTF-16 code units / tokens.',
+    tolerance: { abs: 0, rel: 0 },
+    cases: () => {
+      const input = {
+        task: 'turn on the red light bulb',
+        history: [
+          {
+            observation: 'You are in the hall.',
+            tips: ['the bulb is in the workshop'],
+            action: 'look around'
+          },
+          { observation: 'A door leads north.', tips: [], action: 'go north' }
+        ],
+        observation: 'You are in the workshop. A red bulb is here.',
+        tips: ['go to the workshop first', 'a tip\nwith a newline']
+      }
+      const inputs = [
+        ['two tips, history with tips', input],
+        ['no tips anywhere', { ...input, history: input.history.map((h) => ({ ...h, tips: [] })), tips: [] }],
+        ['empty history, non-ASCII tip', { ...input, history: [], tips: ['電球 → workshop'] }]
+      ] as const
+      return (['currentStep', 'history'] as const).flatMap((placement) =>
+        inputs.flatMap(([name, prompt]) =>
+          [
+            ['byte tokenizer', [] as ReadonlyArray<string>, byteTokenizer] as const,
+            ['learnt pieces', piecesConfig.pieces, piecesTokenizer] as const
+          ].map(([tname, pieces, tok]) => {
+            const p = assemble(placement)(prompt)
+            const enc = tok.encode
+            const tokens = promptTokens(enc)(p)
+            const spans = tipTokenSpans(enc)(p)
+            return mkCase(
+              `${placement}: ${name} (${tname})`,
+              { placement, prompt, pieces },
+              {
+                rendered: render(p),
+                tipFree: render(removeTips(p)),
+                tipCharSpans: tipCharSpans(p),
+                tokens,
+                tipTokenSpans: spans,
+                tokensWithoutTips: removeSpans(spans)(tokens),
+                tipFreeTokens: promptTokens(enc)(removeTips(p))
+              }
+            )
+          })
+        )
+      )
+    }
+  }
+]
+
+/**
+ * Vectors of the embedding, cosine, the tip memory (insert and both retrieval rules) and the novelty
+ * reward (both rules).
+ *
+ * @since 0.1.0
+ * @category instances
+ */
+export const memorySpecs: ReadonlyArray<VectorSpec> = [
+  {
+    module: 'embedding',
+    function: 'embedWith',
+    signature:
+      'expected = { tokens: tokenize(input.text), features: features(input.text, input.charNgram), hashes: features(…).map(fs => fs.map(fnv1a32)), vector: embedWith({ dimension: input.dimension, charNgram: input.charNgram })(input.text) }',
+    description:
+      'The default hashed embedding (algorithm in src/core/embedding.ts): tokens, the three feature lists, their FNV-1a 32-bit hashes and the L2-normalised vector, at small dimensions so every entry can be compared. A text without tokens gives the zero vector.',
+    tolerance: { abs: 1e-15, rel: 1e-12 },
+    cases: () =>
+      [
+        ['Turn on the red light bulb', 16, 3],
+        ['go to the workshop; the BULB is red!', 16, 3],
+        ['café 42 電球', 8, 2],
+        ['a', 4, 3],
+        ['  ...  ', 8, 3],
+        ['turn on the red light bulb', 256, 3]
+      ].map(([text, dimension, charNgram]) => {
+        const fs = features(text as string, charNgram as number)
+        return mkCase(
+          `“${text}” at d = ${dimension}, n = ${charNgram}`,
+          { text, dimension, charNgram },
+          {
+            tokens: tokenize(text as string),
+            features: fs,
+            hashes: fs.map((f) => f.map(fnv1a32)),
+            vector: embedWith({ dimension: dimension as number, charNgram: charNgram as number })(
+              text as string
+            )
+          }
+        )
+      })
+  },
+  {
+    module: 'embedding',
+    function: 'cosine',
+    signature: 'cosine(input.a, input.b)',
+    description:
+      'Cosine similarity clamped to [−1, 1], 0 when either vector is zero; each vector is first scaled by a power of two bringing its largest entry to about [½, 2] (exact), so tiny and huge vectors work.',
+    tolerance: { abs: 1e-15, rel: 1e-12 },
+    cases: (rng) => {
+      const next = stream(rng, 64)
+      const v = (n: number): number[] => Array.from({ length: n }, () => milli(next() * 2 - 1))
+      const a = v(6)
+      const b = v(6)
+      return [
+        ['random', a, b],
+        ['random, other pair', v(6), v(6)],
+        ['parallel', a, a.map((x) => 3 * x)],
+        ['anti-parallel', a, a.map((x) => -0.5 * x)],
+        ['orthogonal', [1, 0, 0], [0, 2, 0]],
+        ['zero vector', a, a.map(() => 0)],
+        ['tiny entries (squared norm underflows)', [1e-200, 2e-200], [2e-200, 1e-200]],
+        ['huge entries (dot product overflows)', [1e200, -3e200], [2e200, 1e200]],
+        ['two texts', embed('turn on the red light bulb'), embed('turn on the red bulb')]
+      ].map(([name, x, y]) => mkCase(name as string, { a: x, b: y }, cosine(x as number[], y as number[])))
+    }
+  },
+  {
+    module: 'memory',
+    function: 'insertAll',
+    signature: 'insertAll(input.config)(input.entries)(emptyMemory)',
+    description:
+      'Tip memory writes from empty: with dedup an entry equal to a stored one in (partition, tip, action) is skipped (memory unchanged, seq not consumed); otherwise it is appended with seq = nextSeq; a partition holding more than capacity entries drops its oldest. Entries of several partitions interleaved.',
+    tolerance: { abs: 0, rel: 0 },
+    cases: (rng) => {
+      const next = stream(rng, 400)
+      const entries: ReadonlyArray<NewEntry> = Array.from({ length: 24 }, () => ({
+        partition: ['boil#0', 'boil#1', 'bulb#0'][intIn(next, 0, 2)] as string,
+        key: [intIn(next, -2, 2) / 2, intIn(next, -2, 2) / 2, intIn(next, -2, 2) / 2],
+        tip: ['look around', 'go to the kitchen', 'open the door'][intIn(next, 0, 2)] as string,
+        action: [null, 'look', 'go north'][intIn(next, 0, 2)] as string | null,
+        score: intIn(next, 0, 100)
+      }))
+      return [
+        { capacity: 1000, dedup: true },
+        { capacity: 3, dedup: true },
+        { capacity: 2, dedup: false }
+      ].map((config) =>
+        mkCase(
+          `capacity ${config.capacity}, dedup ${config.dedup}`,
+          { config, entries },
+          insertAll(config)(entries)(emptyMemory)
+        )
+      )
+    }
+  },
+  {
+    module: 'memory',
+    function: 'retrieveScored',
+    signature:
+      'retrieveScored(input.config)(input.query, input.partition)(insertAll({ capacity: 1000, dedup: false })(input.entries)(emptyMemory)).map(s => ({ seq: s.entry.seq, tip: s.entry.tip, similarity: s.similarity }))',
+    description:
+      'Retrieval inside one partition. topK (paper): the maxTips entries with the highest cosine, ties newer first (higher seq). thresholdThenScore (official): entries with cosine strictly above the threshold, by stored score descending, then cosine descending, then newer first; at most maxTips. No case has two distinct cosines within 1e-9, or a cosine within 1e-9 of the threshold, so the order does not depend on the last bits of a cosine.',
+    tolerance: { abs: 1e-15, rel: 1e-12 },
+    cases: (rng) => {
+      const next = stream(rng, 600)
+      const texts = [
+        'you are in the hall',
+        'you are in the kitchen, a stove is here',
+        'the workshop has a red light bulb',
+        'a door leads north to the workshop',
+        'the hall is empty',
+        'kitchen stove water pot'
+      ]
+      const entries: ReadonlyArray<NewEntry> = Array.from({ length: 14 }, (_, i) => ({
+        partition: i % 5 === 4 ? 'other' : 'p',
+        key: embedWith({ dimension: 16, charNgram: 3 })(texts[intIn(next, 0, texts.length - 1)] as string),
+        tip: `tip ${i}`,
+        action: null,
+        score: intIn(next, 0, 3) * 10
+      }))
+      const memory = insertAll({ capacity: 1000, dedup: false })(entries)(emptyMemory)
+      const queries = ['you are in the hall', 'the red bulb in the workshop', 'nothing matches 123']
+      return (['topK', 'thresholdThenScore'] as const).flatMap((retrieval) =>
+        queries.flatMap((q) =>
+          [
+            [3, 0.5],
+            [10, 0.2]
+          ].map(([maxTips, similarityThreshold]) => {
+            const config = {
+              retrieval,
+              maxTips: maxTips as number,
+              similarityThreshold: similarityThreshold as number
+            }
+            const query = embedWith({ dimension: 16, charNgram: 3 })(q)
+            const sims = memory.entries.filter((e) => e.partition === 'p').map((e) => cosine(query, e.key))
+            assertNoNearTie(`retrieveScored “${q}”`, sims, [similarityThreshold as number])
+            return mkCase(
+              `${retrieval}, k = ${maxTips}, threshold ${similarityThreshold}, query “${q}”`,
+              { config, query, partition: 'p', entries },
+              retrieveScored(config)(
+                query,
+                'p'
+              )(memory).map((s) => ({
+                seq: s.entry.seq,
+                tip: s.entry.tip,
+                similarity: s.similarity
+              }))
+            )
+          })
+        )
+      )
+    }
+  },
+  {
+    module: 'novelty',
+    function: 'intrinsicReward',
+    signature:
+      'input.visits.reduce(([rs, m], v) => { const [r, m2] = intrinsicReward(input.config)(v)(m); return [[...rs, r], m2] }, [[], emptyNovelty]) → expected = { rewards, memory }',
+    description:
+      'Intrinsic rewards of a sequence of visits from an empty novelty memory. stateNovelty (paper): S = stored states with cosine ≥ θ; none → store (x, 1), r = 1; else every similar count + 1 and r = 1/(1 + Σ_S counts before). retrievedCount (official): r = 1/(count + 1), memory unchanged. No cosine lies within 1e-9 of θ.',
+    tolerance: { abs: 1e-15, rel: 1e-12 },
+    cases: (rng) => {
+      const next = stream(rng, 200)
+      const pool = [
+        [1, 0, 0],
+        [0.5, 0.5, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [-1, 0.5, 0],
+        [0, 0, 0]
+      ]
+      const visits = Array.from({ length: 16 }, () => ({
+        state: pool[intIn(next, 0, pool.length - 1)] as number[],
+        retrievedCount: intIn(next, 0, 10)
+      }))
+      return [
+        { rule: 'stateNovelty' as const, similarityThreshold: 0.9 },
+        { rule: 'stateNovelty' as const, similarityThreshold: 0.6 },
+        { rule: 'retrievedCount' as const, similarityThreshold: 0.9 }
+      ].map((config) => {
+        for (const a of pool)
+          for (const b of pool) assertNoNearTie('novelty', [cosine(a, b)], [config.similarityThreshold])
+        let memory = emptyNovelty
+        const rewards: number[] = []
+        for (const v of visits) {
+          const [r, m] = intrinsicReward(config)(v)(memory)
+          rewards.push(r)
+          memory = m
+        }
+        return mkCase(
+          `${config.rule}, θ = ${config.similarityThreshold}`,
+          { config, visits },
+          { rewards, memory }
+        )
+      })
+    }
+  }
+]
+
 /**
  * The fixed seed of the committed vectors.
  *
@@ -392,11 +941,20 @@ export const VECTORS_SEED = 20260223
 
 /**
  * Every vector spec, in a fixed order (a spec's position is part of its seed: append, never insert).
+ * The rng and loss files came first; returns, advantages, modes, tokenizer, prompt, embedding, memory
+ * and novelty were appended after them.
  *
  * @since 0.1.0
  * @category instances
  */
-export const allSpecs: ReadonlyArray<VectorSpec> = [...rngSpecs, ...lossSpecs]
+export const allSpecs: ReadonlyArray<VectorSpec> = [
+  ...rngSpecs,
+  ...lossSpecs,
+  ...advantageSpecs,
+  ...modesSpecs,
+  ...textSpecs,
+  ...memorySpecs
+]
 
 /**
  * The files of the vector set at `seed`: a path relative to the output directory

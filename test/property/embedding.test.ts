@@ -72,20 +72,30 @@ test('golden: the default embedding of a fixed sentence is unchanged (ports repr
 })
 
 property(
-  'the embedding is deterministic: the same text always gives the same vector',
-  [text, dimension],
-  (s, d) => {
-    const f = embedWith({ dimension: d, charNgram: 3 })
-    assert.deepEqual(f(s), f(`${s}`))
+  'the embedding is deterministic: the same text gives the same vector, whatever was embedded before',
+  [text, text, dimension, ngram],
+  (s, other, d, n) => {
+    const f = embedWith({ dimension: d, charNgram: n })
+    const first = f(s)
+    f(other) // an embedder keeps no state between calls
+    assert.deepEqual(f(`${s}`), first)
+    assert.deepEqual(embedWith({ dimension: d, charNgram: n })(s), first)
     assert.deepEqual(embed(s), embed(s.slice()))
+  },
+  {
+    regressions: [
+      ['a different text in between (state leaking between calls)', ['red bulb', 'go to hall', 16, 3]]
+    ]
   }
 )
 
 property(
-  'the embedding depends only on the token sequence (case and separators do not matter)',
+  'the embedding depends only on the token sequence (ASCII case and separators, non-ASCII included, do not matter)',
   [text],
   (s) => {
     assert.deepEqual(embed(s), embed(tokenize(s).join(' ')))
+    // every code unit outside [A-Za-z0-9] is a separator, whatever tokenize does
+    assert.deepEqual(embed(s), embed(s.replace(/[^A-Za-z0-9]+/g, ' ')))
     // ASCII case only: the tokenizer maps A–Z, nothing else (toUpperCase would turn 'ß' into 'SS')
     const upper = s.replace(/[a-z]/g, (c) => c.toUpperCase())
     const lower = s.replace(/[A-Z]/g, (c) => c.toLowerCase())
@@ -100,6 +110,7 @@ property(
   (s, d, n) => {
     const e = embedWith({ dimension: d, charNgram: n })(s)
     assert.equal(e.length, d)
+    assert.ok(e.every(Number.isFinite))
     // 1e-12: a sum of ≤ 300 squares of normalised values, each rounding ≤ 2⁻⁵³ relative
     if (tokenize(s).length > 0) assert.ok(close(norm(e), 1, 1e-12, 1e-12), `norm ${norm(e)}`)
     else assert.ok(e.every((x) => x === 0))
@@ -134,8 +145,77 @@ property(
   }
 )
 
+// v and its scaled copy w have only normal (not subnormal) non-zero entries in the same places: the
+// scaling then lost no relative precision (subnormals lose bits, underflow to 0 loses all)
+const normal = (x: number): boolean => Math.abs(x) >= 2 ** -1022
+const scaledExactly = (v: ReadonlyArray<number>, w: ReadonlyArray<number>): boolean =>
+  v.every((x, i) => (x === 0 ? w[i] === 0 : normal(x) && normal(w[i] as number)))
+
+property<[[number[], number[], number], number, number]>(
+  'cosine is scale-invariant: cosine(a, c·a) = sign(c) and cosine(α·a, β·b) = sign(αβ)·cosine(a, b), at any magnitude',
+  [vecPair, fc.double({ min: 0.01, max: 100, noNaN: true }), fc.double({ min: 0.01, max: 100, noNaN: true })],
+  ([a, b, c], alpha, beta) => {
+    const s = (k: number, v: ReadonlyArray<number>): number[] => v.map((x) => k * x)
+    const ca = s(c, a)
+    if (a.some((x) => x !== 0) && scaledExactly(a, ca))
+      assert.ok(close(cosine(a, ca), Math.sign(c), 1e-12, 1e-12), `cosine(a, ${c}·a) = ${cosine(a, ca)}`)
+    const [sa, sb] = [s(alpha, a), s(beta, b)]
+    if (scaledExactly(a, sa) && scaledExactly(b, sb)) {
+      const base = cosine(a, b)
+      assert.ok(close(cosine(sa, sb), base, 1e-9, 1e-9))
+      assert.ok(close(cosine(s(-1, sa), sb), -base, 1e-9, 1e-9))
+    }
+  },
+  {
+    regressions: [
+      ['a vector against twice itself', [[[3, 4], [1, 0], 2], 1, 1]],
+      // found with seed 42: the squared norm underflowed to 0, so cosine(a, c·a) was 0
+      [
+        'tiny vectors whose squared norm underflows',
+        [[[0, -1e-100, 0, 0], [0, 0, 0, 0], -1e-100], 0.01, 0.01]
+      ],
+      ['huge vectors whose dot product overflows', [[[1e200, 1e200], [1e200, 0], 1e100], 100, 100]]
+    ]
+  }
+)
+
+property(
+  'cosine rejects a non-finite entry with an error naming it',
+  [vecPair, fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity)],
+  ([a, b], i, bad) => {
+    const j = i % a.length
+    const broken = a.map((x, k) => (k === j ? bad : x))
+    assert.throws(() => cosine(broken, b), new RegExp(`cosine: a\\[${j}\\] is ${String(bad)}`))
+    assert.throws(() => cosine(b, broken), new RegExp(`cosine: b\\[${j}\\] is ${String(bad)}`))
+  },
+  { numRuns: 30 }
+)
+
 property('cosine is 0 when either vector has zero norm', [vecPair], ([a]) => {
   const zero = a.map(() => 0)
   assert.equal(cosine(a, zero), 0)
   assert.equal(cosine(zero, a), 0)
 })
+
+property(
+  'embedWith rejects a dimension that is not an integer ≥ 4 and a charNgram that is not an integer ≥ 1, naming the option',
+  [
+    fc.oneof(
+      fc.integer({ min: -5, max: 3 }),
+      fc.double({ min: 4.01, max: 9.99, noNaN: true }),
+      fc.constant(NaN)
+    ),
+    fc.oneof(fc.integer({ min: -3, max: 0 }), fc.constant(1.5))
+  ],
+  (d, n) => {
+    assert.throws(
+      () => embedWith({ dimension: d, charNgram: 3 })('x'),
+      /embed: dimension must be an integer ≥ 4/
+    )
+    assert.throws(
+      () => embedWith({ dimension: 8, charNgram: n })('x'),
+      /embed: charNgram must be an integer ≥ 1/
+    )
+  },
+  { numRuns: 30 }
+)

@@ -93,19 +93,27 @@ property(
 
 property(
   'thresholdThenScore returns only entries above the threshold, by score descending (ties: cosine, then newer), and the best ones',
-  [retrieveCfg, memory, key, partition],
-  (cfg0, m, q, p) => {
-    const cfg = { ...cfg0, retrieval: 'thresholdThenScore' as const }
-    const out = retrieveScored(cfg)(q, p)(m)
-    for (const s of out) assert.ok(s.similarity > cfg.similarityThreshold)
-    out.slice(1).forEach((s, i) => assert.ok(lexGe(tsKey(out[i] as (typeof out)[number]), tsKey(s))))
-    const eligible = entriesOf(p)(m).filter((e) => cosine(q, e.key) > cfg.similarityThreshold)
-    assert.equal(out.length, Math.min(cfg.maxTips, eligible.length))
-    const last = out[out.length - 1]
-    if (last !== undefined)
-      for (const e of eligible)
-        if (!out.some((s) => s.entry === e))
-          assert.ok(lexGe(tsKey(last), tsKey({ entry: e, similarity: cosine(q, e.key) })))
+  [retrieveCfg, memory, key, partition, fc.nat()],
+  (cfg0, m, q, p, pick) => {
+    // the generated threshold, and a threshold exactly at the cosine of a stored entry (is `>` strict?)
+    const inP = entriesOf(p)(m)
+    const thresholds = [
+      cfg0.similarityThreshold,
+      ...(inP.length === 0 ? [] : [cosine(q, (inP[pick % inP.length] as MemoryEntry).key)])
+    ]
+    for (const similarityThreshold of thresholds) {
+      const cfg = { ...cfg0, retrieval: 'thresholdThenScore' as const, similarityThreshold }
+      const out = retrieveScored(cfg)(q, p)(m)
+      for (const s of out) assert.ok(s.similarity > similarityThreshold)
+      out.slice(1).forEach((s, i) => assert.ok(lexGe(tsKey(out[i] as (typeof out)[number]), tsKey(s))))
+      const eligible = inP.filter((e) => cosine(q, e.key) > similarityThreshold)
+      assert.equal(out.length, Math.min(cfg.maxTips, eligible.length))
+      const last = out[out.length - 1]
+      if (last !== undefined)
+        for (const e of eligible)
+          if (!out.some((s) => s.entry === e))
+            assert.ok(lexGe(tsKey(last), tsKey({ entry: e, similarity: cosine(q, e.key) })))
+    }
   }
 )
 
@@ -241,6 +249,10 @@ property(
 test('presets: paper retrieves topK per task, official thresholdThenScore per variant, both at most 10', () => {
   assert.equal(paperPreset.memory.retrieval, 'topK')
   assert.equal(officialPreset.memory.retrieval, 'thresholdThenScore')
+  assert.deepEqual([paperPreset.memory.scope, officialPreset.memory.scope], ['perTask', 'perVariant'])
+  assert.deepEqual([paperPreset.memory.maxTips, officialPreset.memory.maxTips], [10, 10])
+  // official: at most 1000 entries per list, oldest dropped, exact duplicates skipped (empo2.md §5)
+  assert.deepEqual([officialPreset.memory.capacity, officialPreset.memory.dedup], [1000, true])
   const e = (tip: string, k: number[], score: number): NewEntry => ({
     partition: 'p',
     key: k,
@@ -257,3 +269,38 @@ test('presets: paper retrieves topK per task, official thresholdThenScore per va
   assert.deepEqual(tips(paperPreset.memory), ['near-low', 'mid-high', 'far'])
   assert.deepEqual(tips(officialPreset.memory), ['mid-high', 'near-low'])
 })
+
+property(
+  'bad memory settings are rejected with an error naming the setting: capacity < 1, maxTips < 0 or not an integer, threshold outside [−1, 1], a key of another length',
+  [
+    fc.oneof(fc.integer({ min: -3, max: 0 }), fc.constant(1.5)),
+    fc.oneof(fc.integer({ min: -3, max: -1 }), fc.constant(2.5)),
+    fc.oneof(
+      fc.double({ min: 1.001, max: 5, noNaN: true }),
+      fc.double({ min: -5, max: -1.001, noNaN: true }),
+      fc.constant(NaN)
+    ),
+    newEntry
+  ],
+  (capacity, maxTips, threshold, e) => {
+    assert.throws(
+      () => insert({ capacity, dedup: true })(e)(emptyMemory),
+      /memory\.insert: capacity must be an integer ≥ 1/
+    )
+    const m = insert({ capacity: 5, dedup: true })(e)(emptyMemory)
+    const cfg: RetrieveConfig = { retrieval: 'topK', maxTips: 3, similarityThreshold: 0.5 }
+    assert.throws(
+      () => retrieveScored({ ...cfg, maxTips })(e.key, e.partition)(m),
+      /maxTips must be an integer ≥ 0/
+    )
+    assert.throws(
+      () => retrieveScored({ ...cfg, similarityThreshold: threshold })(e.key, e.partition)(m),
+      /similarityThreshold must be a cosine in \[−1, 1\]/
+    )
+    assert.throws(
+      () => retrieveScored(cfg)([...e.key, 0], e.partition)(m),
+      /the key of entry seq 0 has length 3, the query 4/
+    )
+  },
+  { numRuns: 30 }
+)

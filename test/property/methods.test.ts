@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { paperPreset, officialPreset } from '../../src/spec/config.ts'
 import { embed } from '../../src/core/embedding.ts'
-import { partitionOf, retrieve } from '../../src/core/memory.ts'
+import { emptyMemory, entriesForEpisode, insertAll, partitionOf, retrieve } from '../../src/core/memory.ts'
 import {
   empo2,
   grpo,
@@ -63,7 +63,7 @@ property(
 )
 
 property(
-  'REMEMBERER targets: Monte-Carlo is the discounted return-to-go, n ≥ T equals it, and n = 1 is r_t + γ·maxQ_{t+1}',
+  'REMEMBERER targets: Monte-Carlo is the discounted return-to-go, n ≥ T equals it, n = 1 is r_t + γ·maxQ_{t+1}, and G⁽ⁿ⁾_t = r_t + γ G⁽ⁿ⁻¹⁾_{t+1}',
   [
     fc
       .integer({ min: 0, max: 10 })
@@ -85,6 +85,16 @@ property(
       assert.ok(close(mc[t] as number, g, 1e-9, 1e-9))
     }
     assert.deepEqual(nStepTargets({ gamma, n: T + 1 })(rewards, maxQ), mc)
+    // every n ≥ 2 unrolls one step into n − 1: G⁽ⁿ⁾_t = r_t + γ G⁽ⁿ⁻¹⁾_{t+1} (just r_t at the last step)
+    for (let n = 2; n <= T; n++) {
+      const gn = nStepTargets({ gamma, n })(rewards, maxQ)
+      const gm = nStepTargets({ gamma, n: n - 1 })(rewards, maxQ)
+      gn.forEach((x, t) =>
+        assert.ok(
+          close(x, (rewards[t] as number) + (t + 1 < T ? gamma * (gm[t + 1] as number) : 0), 1e-9, 1e-9)
+        )
+      )
+    }
     const one = nStepTargets({ gamma, n: 1 })(rewards, maxQ)
     one.forEach((x, t) =>
       assert.ok(
@@ -98,8 +108,10 @@ property(
 // Reflexion
 // ---------------------------------------------------------------------------------------------
 
+// task names include keys of Object.prototype: a store is a record, and must not read inherited keys
+const reflexionTask = fc.constantFrom('t1', 't2', 'constructor', '__proto__')
 const episode: fc.Arbitrary<Episode> = fc.record({
-  task: fc.constantFrom('t1', 't2'),
+  task: reflexionTask,
   variant: fc.nat(2),
   note: fc.option(fc.stringMatching(/^[a-z]{1,6}$/), { nil: null }),
   finalState: fc.constant(''),
@@ -109,15 +121,15 @@ const episode: fc.Arbitrary<Episode> = fc.record({
   success: fc.boolean()
 })
 
-property(
-  'Reflexion: the prompt shows at most the last 3 reflections of the task, most recent last',
-  [fc.array(episode, { maxLength: 12 }), fc.constantFrom('t1', 't2')],
-  (eps, task) => {
-    const m = reflexion(3)
+property<[Episode[], string, number]>(
+  'Reflexion: the prompt shows the last w reflections of the task’s failed episodes (w = 3 in the paper), most recent last',
+  [fc.array(episode, { maxLength: 24 }), reflexionTask, fc.constantFrom(3, 0, 1, 2, 5)],
+  (eps, task, w) => {
+    const m = reflexion(w)
     const store = eps.reduce((s, ep) => m.write(ep)(s), m.empty)
     const failures = eps.filter((e) => e.task === task && !e.success && e.note !== null).map((e) => e.note)
     const shown = m.retrieve({ task })(store)
-    assert.deepEqual(shown, failures.slice(-3))
+    assert.deepEqual(shown, w === 0 ? [] : failures.slice(-w))
     const text = m.render(shown)
     if (shown.length === 0) assert.equal(text, '')
     else {
@@ -129,6 +141,29 @@ property(
       )
     }
     assert.equal(updatesParameters(m.update), false)
+  },
+  {
+    regressions: [
+      [
+        'a task named like an Object.prototype key (found by review: the write spread Object.prototype.constructor)',
+        [
+          [
+            {
+              task: 'constructor',
+              variant: 0,
+              note: 'x',
+              finalState: '',
+              history: '',
+              actions: [],
+              score: 0,
+              success: false
+            }
+          ],
+          'constructor',
+          3
+        ]
+      ]
+    ]
   }
 )
 
@@ -148,21 +183,44 @@ const empoEpisode: fc.Arbitrary<Episode> = fc.record({
 })
 
 property(
-  'EMPO² (paper and official) as a memory method: retrieval is memory.retrieve in the context’s partition, at most maxTips, and the update is a policy gradient',
+  'EMPO² (paper and official) as a memory method: writing is entriesForEpisode then insert, retrieval is memory.retrieve of the embedded state (paper) or history (official) in the context’s partition, at most maxTips, and the update is a policy gradient',
   [
     fc.constantFrom(paperPreset.memory, officialPreset.memory),
     fc.array(empoEpisode, { maxLength: 15 }),
     fc.constantFrom('t1', 't2'),
     fc.nat(2),
-    fc.constantFrom('kitchen', 'hall')
+    fc.constantFrom('kitchen', 'hall'),
+    fc.constantFrom('kitchen > hall', 'hall > kitchen', 'bedroom')
   ],
-  (cfg, eps, task, variant, s) => {
+  (cfg, eps, task, variant, s, h) => {
     const m = empo2(cfg, embed)
     const store = eps.reduce((st, ep) => m.write(ep)(st), m.empty)
-    const ctx = { task, variant, state: s, history: s }
+    // the write rule, spelled out: an episode without a tip writes nothing
+    const expected = eps.reduce(
+      (st, ep) =>
+        ep.note === null
+          ? st
+          : insertAll(cfg)(
+              entriesForEpisode(
+                cfg,
+                embed
+              )({
+                partition: partitionOf(cfg.scope, ep.task, ep.variant),
+                tip: ep.note,
+                finalState: ep.finalState,
+                history: ep.history,
+                actions: ep.actions,
+                score: ep.score
+              })
+            )(st),
+      emptyMemory
+    )
+    assert.deepEqual(store, expected)
+    const ctx = { task, variant, state: s, history: h }
     const got = m.retrieve(ctx)(store)
     assert.ok(got.length <= cfg.maxTips)
-    assert.deepEqual(got, retrieve(cfg)(embed(s), partitionOf(cfg.scope, task, variant))(store))
+    const query = embed(cfg.embed === 'state' ? s : h)
+    assert.deepEqual(got, retrieve(cfg)(query, partitionOf(cfg.scope, task, variant))(store))
     assert.ok(got.every((e) => e.partition === partitionOf(cfg.scope, task, variant)))
     assert.equal(
       matchUpdate({ None: () => false, PolicyGradient: (d) => d, WeightedLikelihood: () => false })(m.update),
@@ -188,3 +246,34 @@ test('GRPO has no memory: writing changes nothing, nothing is retrieved or rende
   assert.equal(grpo.render([]), '')
   assert.equal(grpo.update._tag, 'PolicyGradient')
 })
+
+property(
+  'bad method parameters are rejected with an error naming them: γ outside [0, 1], n < 1, a learning rate outside (0, 1], a negative window',
+  [
+    fc.oneof(
+      fc.double({ min: 1.001, max: 5, noNaN: true }),
+      fc.double({ min: -5, max: -0.001, noNaN: true }),
+      fc.constant(NaN)
+    ),
+    fc.oneof(fc.integer({ min: -3, max: 0 }), fc.constant(1.5)),
+    fc.oneof(fc.double({ min: 1.001, max: 5, noNaN: true }), fc.double({ min: -5, max: 0, noNaN: true })),
+    fc.oneof(fc.integer({ min: -5, max: -1 }), fc.constant(0.5))
+  ],
+  (gamma, n, lr, window) => {
+    assert.throws(
+      () => nStepTargets({ gamma, n: null })([1], [0]),
+      /nStepTargets: gamma must lie in \[0, 1\]/
+    )
+    assert.throws(
+      () => nStepTargets({ gamma: 1, n })([1], [0]),
+      /nStepTargets: n must be an integer ≥ 1 or null/
+    )
+    assert.throws(
+      () => nStepTargets({ gamma: 1, n: null })([1, 2], [0]),
+      /rewards \[2\] and maxQ \[1\] differ/
+    )
+    assert.throws(() => qUpdate(lr)(1)({ q: 0, visits: 0 }), /qUpdate: learningRate must lie in \(0, 1\]/)
+    assert.throws(() => reflexion(window), /reflexion: window must be an integer ≥ 0/)
+  },
+  { numRuns: 30 }
+)

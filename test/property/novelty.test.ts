@@ -108,46 +108,89 @@ property(
   }
 )
 
+property(
+  'bad novelty input is rejected with an error naming it: a threshold outside [−1, 1] or NaN, a count that is not a non-negative integer',
+  [
+    fc.oneof(
+      fc.double({ min: 1.001, max: 9, noNaN: true }),
+      fc.double({ min: -9, max: -1.001, noNaN: true }),
+      fc.constant(NaN)
+    ),
+    fc.oneof(fc.integer({ min: -9, max: -1 }), fc.constant(0.5), fc.constant(NaN)),
+    state
+  ],
+  (theta, count, x) => {
+    assert.throws(
+      () => stateNovelty(theta)(x)(emptyNovelty),
+      /stateNovelty: similarityThreshold must be a cosine in \[−1, 1\]/
+    )
+    assert.throws(
+      () => retrievedCountReward(count),
+      /retrievedCountReward: count must be a non-negative integer/
+    )
+  },
+  { numRuns: 30 }
+)
+
 // ---------------------------------------------------------------------------------------------
-// model-based: the novelty memory only grows
+// model-based: a visit log as the model
 // ---------------------------------------------------------------------------------------------
 
+// The model keeps the list of every visit with the index of the representative state it created (a
+// novel visit) or the representatives it matched (a repeat). It never stores counts: a
+// representative's count is the number of visits that created or matched it, recomputed from the log.
+interface Visit {
+  readonly x: Embedding
+  readonly created: boolean
+  readonly matched: ReadonlyArray<number> // representative indices (the new one's own index when created)
+}
 interface Model {
-  theta: number
-  snapshot: NoveltyMemory // the memory before the last command
+  readonly theta: number
+  readonly log: Visit[]
 }
 interface Real {
   m: NoveltyMemory
 }
 
+const reps = (model: Model): ReadonlyArray<Embedding> => model.log.filter((v) => v.created).map((v) => v.x)
+const countOf = (model: Model, i: number): number => model.log.filter((v) => v.matched.includes(i)).length
+
 const visitCommand = (x: Embedding): fc.Command<Model, Real> => ({
   check: () => true,
   run: (model, real) => {
+    const rs = reps(model)
+    const matched = rs.flatMap((k, i) => (cosine(x, k) >= model.theta ? [i] : []))
+    // the paper: a state unlike every stored one earns 1; otherwise 1/n, n the similar visits incl. this one
+    const expected = matched.length === 0 ? 1 : 1 / (1 + matched.reduce((a, i) => a + countOf(model, i), 0))
+    model.log.push(
+      matched.length === 0 ? { x, created: true, matched: [rs.length] } : { x, created: false, matched }
+    )
     const before = real.m
     const [r, after] = stateNovelty(model.theta)(x)(before)
     real.m = after
-    // stored states never decrease: each one is kept, in place, with the same key
-    assert.ok(after.states.length >= before.states.length)
-    before.states.forEach((s, i) => {
-      const t = after.states[i]
-      assert.ok(t !== undefined)
-      assert.deepEqual(t.key, s.key)
-      // counts never decrease (and grow by at most one per visit)
-      assert.ok(t.count >= s.count && t.count <= s.count + 1)
+    // the real memory is the model: the representatives in order, each with its count from the log
+    assert.equal(r, expected)
+    assert.deepEqual(
+      after.states,
+      reps(model).map((key, i) => ({ key, count: countOf(model, i) }))
+    )
+    // and the invariants that follow: states are only appended, counts grow by at most 1 per visit,
+    // every visit is counted at least once, and r lies in (0, 1]
+    before.states.forEach((st, i) => {
+      const now = after.states[i]
+      assert.ok(now !== undefined && now.key === st.key && now.count - st.count <= 1 && now.count >= st.count)
     })
-    // at most one state is added, exactly when the reward is 1 for a novel state
-    assert.ok(after.states.length - before.states.length <= 1)
-    if (after.states.length > before.states.length) assert.equal(r, 1)
-    model.snapshot = after
+    assert.ok(after.states.reduce((a, st) => a + st.count, 0) >= model.log.length)
+    assert.ok(r > 0 && r <= 1)
   },
   toString: () => `visit(${JSON.stringify(x)})`
 })
 
-test('novelty memory: the number of stored states and every count never decrease (model-based)', (t) => {
+test('novelty memory behaves like its visit-log model: same states, counts and rewards after every visit (model-based)', (t) => {
   t.diagnostic(`fast-check seed ${runSeed}`)
   fc.assert(
     fc.property(threshold, fc.commands([state.map(visitCommand)], { maxCommands: 40 }), (theta, cmds) => {
-      fc.modelRun(() => ({ model: { theta, snapshot: emptyNovelty }, real: { m: emptyNovelty } }), cmds)
+      fc.modelRun(() => ({ model: { theta, log: [] }, real: { m: emptyNovelty } }), cmds)
     }),
     { seed: runSeed, numRuns: 100 }
   )

@@ -28,3 +28,67 @@ test('every committed vector file decodes with the VectorFile codec and has at l
     assert.equal(f, `${d.right.module}.${d.right.function}.json`)
   }
 })
+
+// The registry in order: a spec's position is part of its seed (fork(mkRng(seed), index)), so new
+// specs are appended here and in src/core/vectors.ts, never inserted.
+const registry = [
+  'rng.nextFloats.json',
+  'rng.fork.json',
+  'loss.empo2Loss.json',
+  'surrogate.clippedSurrogate.json',
+  'kl.klPerToken.json',
+  'aggregate.aggregate.json',
+  'entropy.entropy.json',
+  // appended for issue 2 (returns, advantages, modes, text, memory, novelty)
+  'returns.discountedReturns.json',
+  'advantage.grpoAdvantages.json',
+  'advantage.gigpoAdvantages.json',
+  'modes.drawModes.json',
+  'modes.modeProbabilities.json',
+  'tokenizer.learnPieces.json',
+  'tokenizer.mkTokenizer.json',
+  'prompt.assemble.json',
+  'embedding.embedWith.json',
+  'embedding.cosine.json',
+  'memory.insertAll.json',
+  'memory.retrieveScored.json',
+  'novelty.intrinsicReward.json'
+]
+
+test('the vector registry only grows at its end: every file keeps its position, and names are unique', () => {
+  const paths = vectorFiles(VECTORS_SEED).map((f) => f.path)
+  assert.deepEqual(paths.slice(0, registry.length), registry)
+  assert.equal(new Set(paths).size, paths.length)
+})
+
+test('every pure core module a port must reproduce has a conformance vector file', () => {
+  const modules = new Set(vectorFiles(VECTORS_SEED).map((f) => f.path.split('.')[0]))
+  const required = [
+    'rng',
+    'returns',
+    'advantage',
+    'surrogate',
+    'kl',
+    'entropy',
+    'aggregate',
+    'loss',
+    'modes',
+    'tokenizer',
+    'prompt',
+    'embedding',
+    'memory',
+    'novelty'
+  ]
+  assert.deepEqual(
+    required.filter((m) => !modules.has(m)),
+    []
+  )
+})
+
+test('docs/porting.md lists every vector file', () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../docs/porting.md', import.meta.url)), 'utf8')
+  const missing = vectorFiles(VECTORS_SEED)
+    .map((f) => f.path)
+    .filter((p) => !doc.includes(`\`${p}\``))
+  assert.deepEqual(missing, [], `docs/porting.md does not list ${missing.join(', ')}`)
+})
