@@ -173,7 +173,8 @@ test('the default corpus: every family and kind present, random share within 0.0
 })
 
 test('the default corpus at seed 0 is the one the committed prior was fitted on (re-run `npm run pretrain` if not)', () => {
-  // prior/default.ckpt.provenance.json records the same digest as corpus.sha256
+  // the digest of the corpus prior/default.ckpt was fitted on; `npm run pretrain` records it in the
+  // provenance file as corpus.sha256
   assert.equal(
     createHash('sha256')
       .update(JSON.stringify(E.right(full)))
