@@ -1,8 +1,9 @@
 /**
  * `empo2 compare`: train several methods over several seeds — each run a child process
  * (`empo2 train --events`, resumable), `--jobs` at a time — then write the comparison: a table of
- * held-out success without memory (mean ± sample sd over seeds), out-of-distribution success with
- * memory per trial, and learning curves as SVG, in `runs/<name>/`. `npm start` is the short profile,
+ * held-out success without memory (mean ± sample sd over seeds), out-of-distribution score with
+ * memory per trial (success there is rare: `deliver` needs `drop`, a verb no training family has,
+ * and `power-fan` a three-action chain), and learning curves as SVG, in `runs/<name>/`. `npm start` is the short profile,
  * `npm run reproduce` the full one. Re-running the same command resumes unfinished runs and reuses
  * finished ones.
  */
@@ -239,8 +240,8 @@ export const compareCommand = (): Command =>
           ),
           ...Array.from({ length: trials }, (_, t) =>
             formatMeanSpread(
-              es.flatMap((e) => (e.ood[t] === undefined ? [] : [e.ood[t].success])),
-              3
+              es.flatMap((e) => (e.ood[t] === undefined ? [] : [e.ood[t].score])),
+              1
             )
           )
         ]
@@ -251,7 +252,7 @@ export const compareCommand = (): Command =>
         'env steps',
         'held-out success',
         'held-out score',
-        ...Array.from({ length: trials }, (_, t) => `OOD trial ${t + 1}`)
+        ...Array.from({ length: trials }, (_, t) => `OOD score, trial ${t + 1}`)
       ]
       const table = formatTable(headers, rows)
       const heldOut = (m: Method) => mean((evals.get(m) ?? []).map((e) => e.heldOut.success))
