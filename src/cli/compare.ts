@@ -3,8 +3,8 @@
  * (`empo2 train --events`, resumable), `--jobs` at a time — then write the comparison: a table of
  * held-out success without memory (mean ± sample sd over seeds), out-of-distribution score with
  * memory per trial (success there is rare: `deliver` needs `drop`, a verb no training family has,
- * and `power-fan` a three-action chain), and learning curves as SVG, in `runs/<name>/`. `npm start` is the short profile,
- * `npm run reproduce` the full one. Re-running the same command resumes unfinished runs and reuses
+ * and `power-fan` a three-action chain), and learning curves as SVG, in `runs/<name>/`. `npm start`
+ * is the short profile, `npm run reproduce` the full one. Re-running the same command resumes unfinished runs and reuses
  * finished ones.
  */
 import { spawn } from 'node:child_process'
