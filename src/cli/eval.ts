@@ -61,7 +61,7 @@ export const evalCommand = (): Command =>
             ['family', 'success', 'score'],
             Object.entries(heldOut.perFamily).map(([f, r]) => [f, r.success, r.score])
           ),
-          `out-of-distribution with memory, success per trial: ${ood.map((r) => r.success.toFixed(3)).join(', ')}`
+          `out-of-distribution with memory, per trial: success ${ood.map((r) => r.success.toFixed(3)).join(', ')}; score ${ood.map((r) => r.score.toFixed(1)).join(', ')}`
         ].join('\n')
       )
     })
