@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { Command } from 'commander'
-import type { Method } from '../spec/run.ts'
+import { mainJobSchedule, type Method } from '../spec/run.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { formatMeanSpread, formatTable, meanSpread } from '../core/table.ts'
 import { lineChart, type Series } from '../core/plot.ts'
@@ -170,7 +170,7 @@ export const compareCommand = (): Command =>
       const jobs: Job[] = methods.flatMap((method) =>
         seeds.map((seed) => ({ method, seed, dir: join(root, `${method}-s${seed}`) }))
       )
-      const iterationsOf = o.iterations ?? 30
+      const iterationsOf = o.iterations ?? mainJobSchedule.iterations
       const progress = mkProgress(`compare ${name}`, jobs.length * iterationsOf, { silent: o.json === true })
       const done = new Map<string, number>()
       // Ctrl-C: the children stop too; each keeps its finished iterations and resumes on the next run

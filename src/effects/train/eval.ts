@@ -4,6 +4,7 @@
  * update (tips written after each trial are retrieved in the next).
  */
 import type { RunConfig } from '../../spec/run.ts'
+import type { EvalSummary } from '../../spec/metrics.ts'
 import { fork, type Rng } from '../../core/rng.ts'
 import { applyMethod } from '../../core/train.ts'
 import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'
@@ -11,13 +12,8 @@ import { embed } from '../../core/embedding.ts'
 import { emptyMemoryState, playEpisodes, type EpisodeSpec, type MemoryState } from './rollout.ts'
 import { suitePool } from './loop.ts'
 
-/** Success and mean score per family, and overall (the mean over families). */
-export interface EvalResult {
-  readonly perFamily: Readonly<Record<string, { readonly success: number; readonly score: number }>>
-  readonly success: number
-  readonly score: number
-  readonly episodes: number
-}
+/** Success and mean score per family, and overall (the mean over families): `EvalSummary`'s held-out record. */
+export type EvalResult = EvalSummary['heldOut']
 
 const summarise = (eps: ReadonlyArray<{ readonly task: string; readonly score: number }>): EvalResult => {
   const fams = [...new Set(eps.map((e) => e.task))]
