@@ -103,7 +103,7 @@ const pool = async <A, B>(items: ReadonlyArray<A>, n: number, f: (a: A) => Promi
   return out
 }
 
-const mean = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0) / xs.length
+const mean = (xs: ReadonlyArray<number>): number => meanSpread(xs).mean
 
 /** Per method: curves (mean over seeds, band = ± sample sd) of a metric against env steps. */
 const curves = (
