@@ -11,6 +11,7 @@ import type { MetricsLine } from '../../spec/metrics.ts'
 import { fork } from '../../core/rng.ts'
 import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../tensor/checkpoint.ts'
 import { mkTransformer, type Transformer } from '../tensor/transformer.ts'
+import { disposeAdam } from '../tensor/optimizer.ts'
 import {
   createRun,
   finishIteration,
@@ -61,10 +62,9 @@ export const trainRun = async (
   const model = saved?.model ?? initialModel(run)
   const reference = run.algo.kl.beta > 0 ? initialModel(run) : null
   const trainer = mkTrainer(run, model, reference)
-  const tr =
-    saved?.optimizer !== null && saved?.optimizer !== undefined
-      ? { ...trainer, optimizer: restoreAdam(model, saved.optimizer) }
-      : trainer
+  const restored = saved?.optimizer ?? null
+  if (restored !== null) disposeAdam(trainer.optimizer)
+  const tr = restored === null ? trainer : { ...trainer, optimizer: restoreAdam(model, restored) }
   let memory: MemoryState = next > 0 ? readMemory(paths.resumeMemory(next - 1)) : emptyMemoryState
   let envSteps = state?.envSteps ?? 0
   let wall = state?.wallSeconds ?? 0
