@@ -39,7 +39,7 @@ import { suite, type EpisodeState } from './env/suite.ts'
 import { familyByName, splitOf } from './env/families.ts'
 import { admissible } from './env/world.ts'
 import { render, type HistoryStep, type TipPlacement } from './prompt.ts'
-import { stepPrompt, tipPrompt } from './agent.ts'
+import { lastN, stepPrompt, tipPrompt } from './agent.ts'
 import { empo2 } from './methods.ts'
 import { embed } from './embedding.ts'
 import { historyText } from './train.ts'
@@ -296,7 +296,7 @@ const walk = (opts: CorpusOptions, task: string, variant: number, memory: Memory
       .retrieve(ctx)(memory)
       .map((e) => e.tip)
       .slice(0, opts.agent.maxTipsShown)
-    const shown = history.slice(Math.max(0, history.length - opts.agent.historyWindow))
+    const shown = lastN(opts.agent.historyWindow)(history)
     const [u, r1] = nextFloat(rng)
     const [v, r2] = nextFloat(r1)
     rng = r2
@@ -330,7 +330,7 @@ const walk = (opts: CorpusOptions, task: string, variant: number, memory: Memory
     out = { observation: o1.observation, done: o1.done }
   }
   const tp = tipPrompt(opts.agent)({ task: description, history, finalObservation: out.observation })
-  const shownToWriter = history.slice(Math.max(0, history.length - opts.agent.tipHistoryWindow))
+  const shownToWriter = lastN(opts.agent.tipHistoryWindow)(history)
   const tip = writeTip(shownToWriter, out.observation)
   examples.push({
     kind: 'tip',
