@@ -10,7 +10,7 @@ import { RunConfig } from '../../spec/run.ts'
 import type { MetricsLine } from '../../spec/metrics.ts'
 import { fork } from '../../core/rng.ts'
 import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../tensor/checkpoint.ts'
-import { mkTransformer, type Transformer } from '../tensor/transformer.ts'
+import { disposeTransformer, mkTransformer, type Transformer } from '../tensor/transformer.ts'
 import { disposeAdam } from '../tensor/optimizer.ts'
 import {
   createRun,
@@ -33,14 +33,6 @@ export interface RunProgress {
   readonly onPhase?: (phase: string) => void
 }
 
-/** The model a run starts from: the prior's checkpoint (whose config replaces `run.model`) or random weights. */
-export const initialModel = (run: RunConfig): Transformer =>
-  run.prior === null ? mkTransformer(run.model) : loadCheckpoint(run.prior).model
-
-/** The run config as stored: with a prior, the model config is the checkpoint's. */
-export const resolveRun = (run: RunConfig): RunConfig =>
-  run.prior === null ? run : { ...run, model: loadCheckpoint(run.prior).model.config }
-
 const now = (): number => performance.now() / 1000
 
 /**
@@ -54,13 +46,24 @@ export const trainRun = async (
   resumeRun: boolean,
   progress: RunProgress = {}
 ): Promise<ReadonlyArray<MetricsLine>> => {
-  const run = resolveRun(config)
+  // the prior is read once: its config replaces `model` in the stored run, its weights start the
+  // policy (unless resumed) and the frozen reference (when β > 0), each a copy
+  const prior = config.prior === null ? null : loadCheckpoint(config.prior).model
+  const run: RunConfig = prior === null ? config : { ...config, model: prior.config }
+  const fresh = (): Transformer =>
+    prior === null
+      ? mkTransformer(run.model)
+      : mkTransformer(
+          run.model,
+          prior.params.map((p) => p.variable.dataSync() as Float32Array)
+        )
   const paths = runPaths(dir)
   if (!resumeRun) createRun(dir, { seed, run })
   const { next, state } = resume(dir)
   const saved = next > 0 ? loadCheckpoint(paths.resumeCheckpoint(next - 1), run.model) : null
-  const model = saved?.model ?? initialModel(run)
-  const reference = run.algo.kl.beta > 0 ? initialModel(run) : null
+  const model = saved?.model ?? fresh()
+  const reference = run.algo.kl.beta > 0 ? fresh() : null
+  if (prior !== null) disposeTransformer(prior)
   const trainer = mkTrainer(run, model, reference)
   const restored = saved?.optimizer ?? null
   if (restored !== null) disposeAdam(trainer.optimizer)
