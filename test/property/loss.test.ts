@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { property, close } from '../support/property.ts'
-import { arbBatch, arbSettings, extremeLogProb, toInputs, type Batch } from '../support/batch.ts'
+import {
+  arbBatch,
+  arbSettings,
+  extremeLogProb,
+  lossOutputKeys,
+  toInputs,
+  type Batch
+} from '../support/batch.ts'
 import {
   empo2Loss,
   lossSettings,
@@ -14,16 +21,7 @@ import { officialPreset, paperPreset } from '../../src/spec/config.ts'
 import type { ModeCombination } from '../../src/spec/data.ts'
 
 const out = (s: LossSettings, b: Batch): LossOutput<NDArray> => empo2Loss(N)(s)(toInputs(b))
-const keys = [
-  'loss',
-  'policyLoss',
-  'klLoss',
-  'entropy',
-  'clipFraction',
-  'maskedFraction',
-  'approxKl',
-  'tokenCount'
-] as const
+const keys = lossOutputKeys
 const sameOutputs = (a: LossOutput<NDArray>, b: LossOutput<NDArray>): boolean =>
   keys.every((k) => Object.is(toScalar(a[k]), toScalar(b[k])))
 

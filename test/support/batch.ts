@@ -150,3 +150,15 @@ export const toInputs = (b: Batch): LossInputs<NDArray> => ({
 /** Replace one entry of rows (a copy). */
 export const setAt = (rows: Rows, i: number, j: number, v: number): Rows =>
   rows.map((r, a) => (a === i ? r.map((x, c) => (c === j ? v : x)) : r))
+
+/** Every scalar output of the loss (`LossOutput`), in one order, for tests that compare them all. */
+export const lossOutputKeys = [
+  'loss',
+  'policyLoss',
+  'klLoss',
+  'entropy',
+  'clipFraction',
+  'maskedFraction',
+  'approxKl',
+  'tokenCount'
+] as const

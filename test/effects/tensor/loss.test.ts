@@ -12,7 +12,14 @@ import { empo2Loss, type LossInputs, type LossOutput, type LossSettings } from '
 import { lossGradient } from '../../../src/core/gradient.ts'
 import { numberNumeric as N, toScalar, type NDArray } from '../../../src/core/numeric.ts'
 import { close, property } from '../../support/property.ts'
-import { arbBatch, arbSettings, toInputs, type Batch, type Rows } from '../../support/batch.ts'
+import {
+  arbBatch,
+  arbSettings,
+  lossOutputKeys,
+  toInputs,
+  type Batch,
+  type Rows
+} from '../../support/batch.ts'
 
 await selectBackend({ log: () => undefined })
 
@@ -225,16 +232,7 @@ const tensorInputs = (x: LossInputs<NDArray>): LossInputs<tf.Tensor> => ({
   entropy: x.entropy === null ? null : fromNDArray(x.entropy)
 })
 
-const fields = [
-  'loss',
-  'policyLoss',
-  'klLoss',
-  'entropy',
-  'clipFraction',
-  'maskedFraction',
-  'approxKl',
-  'tokenCount'
-] as const
+const fields = lossOutputKeys
 
 // Tolerance. Inputs and constants are float32 on both sides, so the only difference is float32
 // arithmetic: ≤ 2^-24 relative per operation, a few dozen operations per token, exp of arguments
