@@ -15,22 +15,18 @@ import {
   transformerPolicy,
   type SamplingPass
 } from '../../../src/effects/tensor/transformer.ts'
-import { defaultModelConfig, modelConfigOrThrow, type ModelConfig } from '../../../src/spec/model.ts'
+import type { ModelConfig } from '../../../src/spec/model.ts'
 import type { SampleRequest } from '../../../src/core/policy.ts'
 import { mkRng } from '../../../src/core/rng.ts'
 import { close, property } from '../../support/property.ts'
+import { tinyModelConfig } from '../../support/model.ts'
 
 await selectBackend({ log: () => undefined })
 
 // two blocks (the cache of a later block is fed by the cached outputs of an earlier one), a context
 // short enough that the arbitrary prompts below are often left-truncated
-const config: ModelConfig = modelConfigOrThrow({
-  ...defaultModelConfig,
-  width: 16,
+const config: ModelConfig = tinyModelConfig({
   depth: 2,
-  heads: 2,
-  contextLength: 40,
-  maxNewTokens: 16,
   initStd: 0.5, // large weights: peaked, position-dependent distributions, so mistakes are visible
   seed: 11
 })

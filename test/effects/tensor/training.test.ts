@@ -27,21 +27,14 @@ import {
   type AdamSettings
 } from '../../../src/effects/tensor/optimizer.ts'
 import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../../../src/effects/tensor/checkpoint.ts'
-import { defaultModelConfig, modelConfigOrThrow, type ModelConfig } from '../../../src/spec/model.ts'
+import { modelConfigOrThrow, type ModelConfig } from '../../../src/spec/model.ts'
 import { mkRng } from '../../../src/core/rng.ts'
 import { close, property } from '../../support/property.ts'
+import { tinyModelConfig } from '../../support/model.ts'
 
 await selectBackend({ log: () => undefined })
 
-const cfg: ModelConfig = modelConfigOrThrow({
-  ...defaultModelConfig,
-  width: 16,
-  depth: 1,
-  heads: 2,
-  contextLength: 40,
-  maxNewTokens: 16,
-  seed: 3
-})
+const cfg: ModelConfig = tinyModelConfig({ seed: 3 })
 const settings: AdamSettings = { learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, gradClip: 1 }
 const rows = [
   { prompt: [257, 104, 105, 259], action: [111, 107, 258] },

@@ -26,16 +26,11 @@ import {
 import { mkRng } from '../../../src/core/rng.ts'
 import { actionTokens, byteTokenizer, specialTokens } from '../../../src/core/tokenizer.ts'
 import { close, property } from '../../support/property.ts'
+import { tinyModelConfig } from '../../support/model.ts'
 
 await selectBackend({ log: () => undefined })
 
-const tinyConfig: ModelConfig = modelConfigOrThrow({
-  ...defaultModelConfig,
-  width: 16,
-  depth: 1,
-  heads: 2,
-  contextLength: 40,
-  maxNewTokens: 16,
+const tinyConfig: ModelConfig = tinyModelConfig({
   initStd: 0.5, // large weights: peaked, prompt-dependent distributions, so mistakes are visible
   seed: 7
 })
