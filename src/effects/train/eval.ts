@@ -3,13 +3,19 @@
  * the paper reports), and out-of-distribution families with memory over a few trials and no parameter
  * update (tips written after each trial are retrieved in the next).
  */
-import type { RunConfig } from '../../spec/run.ts'
+import type { Method, RunConfig } from '../../spec/run.ts'
 import type { EvalSummary } from '../../spec/metrics.ts'
 import { fork, type Rng } from '../../core/rng.ts'
 import { applyMethod } from '../../core/train.ts'
 import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'
 import { embed } from '../../core/embedding.ts'
-import { emptyMemoryState, playEpisodes, type EpisodeSpec, type MemoryState } from './rollout.ts'
+import {
+  emptyMemoryState,
+  playEpisodes,
+  type EpisodeSpec,
+  type MemoryState,
+  type RolloutSettings
+} from './rollout.ts'
 import { suitePool } from './loop.ts'
 
 /** Success and mean score per family, and overall (the mean over families): `EvalSummary`'s held-out record. */
@@ -39,6 +45,32 @@ const summarise = (eps: ReadonlyArray<{ readonly task: string; readonly score: n
 export const heldOutVariants = (n: number): ReadonlyArray<number> =>
   Array.from({ length: n }, (_, i) => 5 + i)
 
+// one episode per (family, variant); the reset seed only orders the admissible lists
+const evalSpecs = (
+  families: ReadonlyArray<string>,
+  variants: ReadonlyArray<number>,
+  seedBase: number
+): ReadonlyArray<EpisodeSpec> =>
+  families.flatMap((task, f) =>
+    variants.map((variant, v) => ({ task, variant, group: f * 1000 + v, seed: seedBase + v }))
+  )
+
+// evaluation rollouts: the run's method and config at the evaluation temperature, no updates
+const evalSettings = (run: RunConfig, method: Method, withMemory: boolean): RolloutSettings => {
+  const algo = applyMethod(run.method)(run.algo)
+  return {
+    method,
+    algo,
+    agent: run.agent,
+    temperature: algo.rollout.evalTemperature,
+    purpose: 'eval',
+    withMemory,
+    iterationMode: null,
+    tipTemperature: run.schedule.tipTemperature,
+    maxSteps: algo.rollout.maxSteps
+  }
+}
+
 /**
  * Held-out success without memory: one episode per (family, variant) of `run.schedule.families` ×
  * the first `evalVariants` unseen variants, at `rollout.evalTemperature`.
@@ -49,24 +81,11 @@ export const evaluateHeldOut = async (
   rng: Rng,
   variants: ReadonlyArray<number> = heldOutVariants(run.schedule.evalVariants)
 ): Promise<EvalResult> => {
-  const specs: EpisodeSpec[] = run.schedule.families.flatMap((task, f) =>
-    variants.map((variant, v) => ({ task, variant, group: f * 1000 + v, seed: 100_000 + v }))
-  )
+  const specs = evalSpecs(run.schedule.families, variants, 100_000)
   if (specs.length === 0) return summarise([])
-  const algo = applyMethod(run.method)(run.algo)
   const { episodes } = await playEpisodes(
     { policy: transformerPolicy(model), envs: suitePool(specs.length), embedder: embed },
-    {
-      method: run.method === 'reflexion' ? 'empo2' : run.method,
-      algo,
-      agent: run.agent,
-      temperature: algo.rollout.evalTemperature,
-      purpose: 'eval',
-      withMemory: false,
-      iterationMode: null,
-      tipTemperature: run.schedule.tipTemperature,
-      maxSteps: algo.rollout.maxSteps
-    },
+    evalSettings(run, run.method === 'reflexion' ? 'empo2' : run.method, false),
     specs,
     emptyMemoryState,
     rng
@@ -85,28 +104,16 @@ export const evaluateOod = async (
   rng: Rng
 ): Promise<ReadonlyArray<EvalResult>> => {
   const variants = Array.from({ length: run.schedule.oodVariants }, (_, i) => i)
-  const specs: EpisodeSpec[] = run.schedule.oodFamilies.flatMap((task, f) =>
-    variants.map((variant, v) => ({ task, variant, group: f * 1000 + v, seed: 200_000 + v }))
-  )
+  const specs = evalSpecs(run.schedule.oodFamilies, variants, 200_000)
   if (specs.length === 0) return []
-  const algo = applyMethod(run.method)(run.algo)
+  const settings = evalSettings(run, run.method === 'reflexion' ? 'reflexion' : 'empo2', true)
   const envs = suitePool(specs.length)
   let state: MemoryState = emptyMemoryState
   const out: EvalResult[] = []
   for (let trial = 0; trial < run.schedule.oodTrials; trial++) {
     const r = await playEpisodes(
       { policy: transformerPolicy(model), envs, embedder: embed },
-      {
-        method: run.method === 'reflexion' ? 'reflexion' : 'empo2',
-        algo,
-        agent: run.agent,
-        temperature: algo.rollout.evalTemperature,
-        purpose: 'eval',
-        withMemory: true,
-        iterationMode: null,
-        tipTemperature: run.schedule.tipTemperature,
-        maxSteps: algo.rollout.maxSteps
-      },
+      settings,
       specs,
       state,
       fork(rng, trial)
