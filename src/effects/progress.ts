@@ -17,26 +17,35 @@ const show = (values: Readonly<Record<string, string | number>>): string =>
     .map(([k, v]) => `${k} ${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(3)) : v}`)
     .join('  ')
 
-const eta = (seconds: number): string =>
-  !Number.isFinite(seconds)
-    ? '?'
-    : seconds >= 60
-      ? `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`
-      : `${Math.round(seconds)}s`
+/** Seconds as `1m5s` / `42s` (rounded to whole seconds first, so never `1m60s`); `?` if unknown. */
+export const formatEta = (seconds: number): string => {
+  if (!Number.isFinite(seconds)) return '?'
+  const s = Math.round(seconds)
+  return s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`
+}
 
 /** A progress reporter labelled `label`. */
 export const mkProgress = (
   label: string,
   total: number,
-  opts: { readonly silent?: boolean; readonly minIntervalMs?: number } = {}
+  opts: {
+    readonly silent?: boolean
+    readonly minIntervalMs?: number
+    /** Where to report (default `process.stderr`); a bar only if it is a terminal. */
+    readonly stream?: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>
+    /** The clock in milliseconds (default `Date.now`). */
+    readonly now?: () => number
+  } = {}
 ): Progress => {
   if (opts.silent === true) return { update: () => undefined, log: () => undefined, stop: () => undefined }
-  const write = (line: string) => process.stderr.write(`${line}\n`)
-  if (process.stderr.isTTY) {
+  const stream = opts.stream ?? process.stderr
+  const now = opts.now ?? Date.now
+  const write = (line: string) => stream.write(`${line}\n`)
+  if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
         format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted} | {values}`,
-        stream: process.stderr,
+        stream: stream as NodeJS.WriteStream,
         hideCursor: true,
         etaBuffer: 5
       },
@@ -59,16 +68,16 @@ export const mkProgress = (
       stop: () => bar.stop()
     }
   }
-  const start = Date.now()
-  let last = 0
+  const start = now()
+  let last = -Infinity
   return {
     update: (done, values = {}) => {
-      const t = Date.now()
+      const t = now()
       if (done < total && t - last < (opts.minIntervalMs ?? 10_000)) return
       last = t
       const elapsed = (t - start) / 1000
       const left = done > 0 ? (elapsed / done) * (total - done) : NaN
-      write(`${label} ${done}/${total}  eta ${eta(left)}  ${show(values)}`)
+      write(`${label} ${done}/${total}  eta ${formatEta(left)}  ${show(values)}`)
     },
     log: write,
     stop: () => undefined
