@@ -258,7 +258,8 @@ const isPlainObject = (u: unknown): u is Record<string, unknown> =>
 /**
  * Decode a run config. `algo` is decoded with `decodeConfig` (merged onto the preset it names),
  * `model` merged onto `base.model` and checked with `decodeModelConfig`, `agent` and `schedule` merged
- * field by field onto `base`'s; unknown keys anywhere are errors naming their path.
+ * field by field onto `base`'s; unknown keys anywhere are errors naming their path. A `model` override
+ * with a prior is an error: the checkpoint fixes the model.
  *
  * @example
  * import { decodeRunConfig } from './run.ts'
@@ -269,6 +270,8 @@ const isPlainObject = (u: unknown): u is Record<string, unknown> =>
  * assert.ok(r._tag === 'Right' && r.right.schedule.iterations === 3 && r.right.method === 'grpo')
  * const bad = decodeRunConfig(base as any)({ schedule: { iteratons: 3 } })
  * assert.ok(bad._tag === 'Left' && bad.left.problems[0]!.includes('schedule.iteratons'))
+ * const clash = decodeRunConfig({ ...base, prior: 'prior/default.ckpt' } as any)({ model: { width: 128 } })
+ * assert.ok(clash._tag === 'Left' && clash.left.problems[0]!.startsWith('at model: a run that starts from a prior'))
  *
  * @since 0.1.0
  * @category decoding
@@ -285,6 +288,15 @@ export const decodeRunConfig =
         _tag: 'DecodeError',
         what: 'run config',
         problems: unknown.map((k) => `at ${k}: unknown key (known: ${known.join(', ')})`)
+      })
+    const prior = 'prior' in overrides ? overrides['prior'] : base.prior
+    if (overrides['model'] !== undefined && prior !== null)
+      return E.left({
+        _tag: 'DecodeError',
+        what: 'run config',
+        problems: [
+          `at model: a run that starts from a prior takes its model from the checkpoint (prior: ${JSON.stringify(prior)}); remove \`model\`, or set \`prior\` to null to train a fresh model`
+        ]
       })
     const prefix = (p: string) => (e: DecodeError) => ({
       ...e,
@@ -322,7 +334,7 @@ export const decodeRunConfig =
           model,
           agent: merged('agent'),
           schedule: merged('schedule'),
-          prior: 'prior' in overrides ? overrides['prior'] : base.prior
+          prior
         })
       )
     )
