@@ -4,7 +4,17 @@
  * and the directory is flushed so the rename itself is durable: a reader sees the old file or the
  * new one, never a part. A log line is appended and flushed before the call returns.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync
+} from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
@@ -15,11 +25,25 @@ const writeAll = (fd: number, data: string | Uint8Array): void => {
   fsyncSync(fd)
 }
 
+const TMP_SUFFIX = '.tmp'
+const isTemp = (name: string): boolean => /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/.test(name)
+
+/**
+ * Remove the temporary files a killed {@link writeFileAtomic} left in `dir` (not recursive; a missing
+ * directory is fine). Only for a directory no other process is writing to. Returns the names removed.
+ */
+export const removeStaleTemps = (dir: string): ReadonlyArray<string> => {
+  if (!existsSync(dir)) return []
+  const stale = readdirSync(dir).filter(isTemp)
+  for (const name of stale) rmSync(join(dir, name), { force: true })
+  return stale
+}
+
 /** Write `data` to `path` atomically, creating the directory if needed. */
 export const writeFileAtomic = (path: string, data: string | Uint8Array): void => {
   const dir = dirname(path)
   mkdirSync(dir, { recursive: true })
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`)
   try {
     const fd = openSync(tmp, 'w', 0o644)
     try {

@@ -18,10 +18,10 @@
  * A torn last line (a crash inside the append) is dropped the same way.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
-import { appendLineDurable, writeFileAtomic } from '../fs.ts'
+import { appendLineDurable, removeStaleTemps, writeFileAtomic } from '../fs.ts'
 import { MetricsLine, EvalSummary } from '../../spec/metrics.ts'
 import { Memory, NoveltyMemory } from '../../spec/data.ts'
 import { decodeWith, showDecodeError } from '../../spec/codec.ts'
@@ -174,11 +174,14 @@ export const finishIteration = (
 
 /**
  * Prepare a run directory to continue: the iteration to run next (0 when none finished) and the state
- * of the last finished one; metrics lines beyond it (and a torn last line) are removed, atomically.
+ * of the last finished one; metrics lines beyond it (and a torn last line) are removed, atomically, and
+ * so are the temporary files of atomic writes a kill interrupted.
  */
 export const resume = (dir: string): { readonly next: number; readonly state: RunState | null } => {
   const p = runPaths(dir)
   if (!existsSync(p.config)) throw new Error(`${dir} is not a run directory (no config.json)`)
+  // a kill during an atomic write leaves its temporary file behind; this run is the only writer here
+  for (const d of [dir, dirname(p.checkpoint(0)), dirname(p.memory(0))]) removeStaleTemps(d)
   const state = readState(dir)
   const { lines, torn } = readMetrics(dir)
   const keep = lines.filter((l) => state !== null && l.iteration <= state.iteration)

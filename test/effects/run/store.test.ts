@@ -7,12 +7,14 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { emptyMetrics } from '../../../src/spec/metrics.ts'
+import { removeStaleTemps } from '../../../src/effects/fs.ts'
 import {
   createRun,
   finishIteration,
@@ -60,8 +62,20 @@ test('resume keeps exactly the lines of finished iterations and names the next o
     writeFileSync(p.state, JSON.stringify({ iteration: 1, envSteps: 10, wallSeconds: 2 }))
     writeFileSync(p.metrics, line(0) + line(1) + line(2))
     appendFileSync(p.metrics, '{"torn')
+    // temporary files of atomic writes a kill interrupted, and files that only look alike
+    const stale = [
+      join(dir, 'checkpoints', '.resume-0.ckpt.4242.0badcafe.tmp'),
+      join(dir, '.state.json.7.deadbeef.tmp')
+    ]
+    const kept = [join(dir, 'checkpoints', 'notes.tmp'), join(dir, '.state.json.tmp')]
+    mkdirSync(join(dir, 'checkpoints'), { recursive: true })
+    for (const f of [...stale, ...kept]) writeFileSync(f, 'x')
     assert.equal(resume(dir).next, 2)
     assert.equal(readFileSync(p.metrics, 'utf8'), line(0) + line(1))
+    assert.deepEqual(
+      [...stale, ...kept].map((f) => existsSync(f)),
+      [false, false, true, true]
+    )
     assert.throws(() => createRun(dir, { x: 2 }), /already holds a run/)
     assert.throws(() => resume(join(dir, 'nope')), /not a run directory/)
   }))
@@ -163,6 +177,14 @@ test('atomic files are never seen half-written, even when the writer is killed m
     const s = readFileSync(target, 'latin1')
     assert.ok(s.length === size && s === s[0]!.repeat(size), 'the file was left half-written')
     assert.ok(seen.size === 2, 'the writer never replaced the file (the test saw only one version)')
+    // the kill left the writer's temporary file; removeStaleTemps takes it and nothing else
+    const before = readdirSync(dir).sort()
+    const removed = removeStaleTemps(dir)
+    assert.deepEqual(readdirSync(dir).sort(), ['state.json', 'writer.ts'])
+    assert.deepEqual(
+      [...removed].sort(),
+      before.filter((n) => n !== 'state.json' && n !== 'writer.ts')
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
