@@ -16,8 +16,9 @@
  * - **tip writing** ({@link writeTip}): `Try: <doors of the final room except the one the agent came
  *   from>.` — read only from the tip prompt's text (its final observation and its last history step).
  *
- * With probability `randomShare` a step's target is instead a uniformly drawn admissible action (any,
- * `go to` included), so the prior is not deterministic and GRPO has some chance to find a reward.
+ * With probability `randomShare` a step's target is instead a uniformly drawn local admissible action
+ * (never `go to`): the prior is not deterministic, but like the LLM prior of the paper's premise
+ * (empo2.md §3) it does not leave a room on its own — only tips take it through a door.
  *
  * Episodes are walked per family in rounds with a shared tip memory, as the trainer does: round 0
  * has an empty memory (pure literal episodes), later rounds retrieve the tips earlier episodes of the
@@ -303,10 +304,10 @@ const walk = (opts: CorpusOptions, task: string, variant: number, memory: Memory
     const random = u < opts.randomShare
     let action: string
     if (random) {
-      const all = admissible(s.world)
-      const [i, r3] = nextInt(rng, 0, all.length - 1)
+      const local = admissible(s.world).filter((a) => !isGo(a))
+      const [i, r3] = nextInt(rng, 0, local.length - 1)
       rng = r3
-      action = all[i] as string
+      action = local[i] as string
     } else {
       const [a, r3] =
         tips.length > 0 ? tipFollowingAction(s, out.observation, shown, tips, rng) : literalAction(s, rng)
