@@ -25,7 +25,7 @@ const writeAll = (fd: number, data: string | Uint8Array): void => {
   fsyncSync(fd)
 }
 
-const TMP_SUFFIX = '.tmp'
+/** The temporary name {@link writeFileAtomic} uses: `.<name>.<pid>.<8 hex digits>.tmp`. */
 const isTemp = (name: string): boolean => /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/.test(name)
 
 /**
@@ -43,7 +43,7 @@ export const removeStaleTemps = (dir: string): ReadonlyArray<string> => {
 export const writeFileAtomic = (path: string, data: string | Uint8Array): void => {
   const dir = dirname(path)
   mkdirSync(dir, { recursive: true })
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`)
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
     const fd = openSync(tmp, 'w', 0o644)
     try {
