@@ -2,6 +2,7 @@
  * Argument parsers shared by the CLI's commands: each rejects a bad value with commander's
  * `InvalidArgumentError`, whose message names what was expected.
  */
+import { readFileSync } from 'node:fs'
 import { InvalidArgumentError } from 'commander'
 import { Method } from '../spec/run.ts'
 import { backendOrder, type BackendName } from '../effects/tensor/backend.ts'
@@ -57,4 +58,19 @@ export const nameArg = (v: string): string => {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/u.test(v))
     throw new InvalidArgumentError(`a run name is letters, digits, ".", "_" and "-", got "${v}"`)
   return v
+}
+
+/** The JSON overrides file given to `--config`: its parsed contents, or an error naming the file. */
+export const readOverrides = (path: string): unknown => {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new Error(`--config ${path}: cannot read it (${e instanceof Error ? e.message : String(e)})`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw new Error(`--config ${path}: not JSON (${e instanceof Error ? e.message : String(e)})`)
+  }
 }

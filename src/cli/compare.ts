@@ -8,19 +8,23 @@
  * finished ones.
  */
 import { spawn } from 'node:child_process'
+import { isDeepStrictEqual } from 'node:util'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { Command } from 'commander'
-import { mainJobSchedule, type Method } from '../spec/run.ts'
+import * as E from 'fp-ts/lib/Either.js'
+import { decodeRunConfig, mainJobRun, type Method, type RunConfig } from '../spec/run.ts'
+import { showDecodeError } from '../spec/codec.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { formatMeanSpread, formatTable, meanSpread } from '../core/table.ts'
 import { lineChart, type Series } from '../core/plot.ts'
 import { writeFileAtomic } from '../effects/fs.ts'
 import { readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
+import { readStoredRun } from '../effects/train/run.ts'
 import { mkProgress } from '../effects/progress.ts'
-import { intArg, methodsArg, nameArg, presetArg, seedsArg } from './args.ts'
+import { intArg, methodsArg, nameArg, presetArg, readOverrides, seedsArg } from './args.ts'
 
 /** The two profiles: `short` (the main job, `npm start`) and `full` (`npm run reproduce`). */
 export const profiles = {
@@ -44,6 +48,7 @@ interface Opts {
   readonly methods?: ReadonlyArray<Method>
   readonly seeds?: ReadonlyArray<number>
   readonly preset: 'paper' | 'official'
+  readonly config?: string
   readonly iterations?: number
   readonly name?: string
   readonly runs: string
@@ -55,6 +60,61 @@ interface Job {
   readonly method: Method
   readonly seed: number
   readonly dir: string
+  readonly run: RunConfig
+}
+
+const isPlainObject = (u: unknown): u is Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** The dotted path of the first leaf where `a` and `b` differ, or null when they are equal. */
+export const firstDifference = (a: unknown, b: unknown, path = ''): string | null => {
+  if (isDeepStrictEqual(a, b)) return null
+  if (isPlainObject(a) && isPlainObject(b))
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
+      const d = firstDifference(a[k], b[k], path === '' ? k : `${path}.${k}`)
+      if (d !== null) return d
+    }
+  return path === '' ? '(root)' : path
+}
+
+/**
+ * The overrides every run of a comparison gets: the user's `--config` file (not `method`, which
+ * `--methods` chooses per run), over the profile's schedule, with `--iterations` last.
+ */
+const comparisonOverrides = (o: Opts, profileSchedule: object): Record<string, unknown> => {
+  const user = o.config === undefined ? {} : readOverrides(o.config)
+  if (!isPlainObject(user)) throw new Error(`--config ${o.config}: expected a JSON object`)
+  if ('method' in user)
+    throw new Error(
+      `--config ${o.config}: \`method\` is chosen per run by --methods; remove it from the file`
+    )
+  const schedule = user['schedule'] ?? {}
+  if (!isPlainObject(schedule)) throw new Error(`--config ${o.config}: at schedule: expected an object`)
+  return {
+    ...user,
+    schedule: {
+      ...profileSchedule,
+      ...schedule,
+      ...(o.iterations === undefined ? {} : { iterations: o.iterations })
+    }
+  }
+}
+
+/**
+ * A run directory already holding a run is reused (finished) or resumed (unfinished) only if it was
+ * started with the config this comparison would give it; otherwise the comparison would report runs
+ * of another config under this one's name.
+ */
+const checkReusable = (job: Job): void => {
+  if (!existsSync(runPaths(job.dir).config)) return
+  const stored = readStoredRun(job.dir)
+  // a run from a prior stores the checkpoint's model config, so `model` is not compared
+  const strip = (r: RunConfig) => ({ ...r, model: r.prior === null ? r.model : null })
+  const diff = stored.seed === job.seed ? firstDifference(strip(stored.run), strip(job.run)) : 'seed'
+  if (diff !== null)
+    throw new Error(
+      `${job.dir} holds a run with another config (first difference at ${diff}); choose another --name, or remove that directory to retrain it`
+    )
 }
 
 const bin = fileURLToPath(new URL('../../bin/empo2.mjs', import.meta.url))
@@ -150,6 +210,10 @@ export const compareCommand = (): Command =>
     .option('--methods <list>', 'comma-separated methods (default: the profile’s)', methodsArg)
     .option('--seeds <list>', 'comma-separated seeds (default: the profile’s)', seedsArg)
     .option('-p, --preset <preset>', 'algorithm preset: paper | official', presetArg, 'paper' as const)
+    .option(
+      '-c, --config <file>',
+      'JSON overrides of every run’s config (algo, agent, schedule, prior), e.g. {"algo":{"clip":{"dualClip":10}}}'
+    )
     .option('-i, --iterations <n>', 'training iterations per run (default: the config’s)', intArg(1))
     .option('-n, --name <name>', 'comparison name (default: the profile’s name)', nameArg)
     .option('--runs <dir>', 'directory of runs', 'runs')
@@ -161,16 +225,24 @@ export const compareCommand = (): Command =>
       const seeds = o.seeds ?? prof.seeds
       const name = o.name ?? (o.profile === 'short' ? 'main' : 'reproduce')
       const root = join(o.runs, name)
+      const overrides = comparisonOverrides(o, prof.schedule)
+      const runOf = (method: Method): RunConfig => {
+        const d = decodeRunConfig(mainJobRun(method, o.preset))(overrides)
+        if (E.isLeft(d))
+          throw new Error(
+            `${o.config === undefined ? '' : `--config ${o.config}: `}${showDecodeError(d.left)}`
+          )
+        return d.right
+      }
+      const jobs: Job[] = methods.flatMap((method) => {
+        const run = runOf(method)
+        return seeds.map((seed) => ({ method, seed, dir: join(root, `${method}-s${seed}`), run }))
+      })
+      jobs.forEach(checkReusable)
       mkdirSync(root, { recursive: true })
       const overridesPath = resolve(root, 'overrides.json')
-      const overrides = {
-        schedule: { ...prof.schedule, ...(o.iterations === undefined ? {} : { iterations: o.iterations }) }
-      }
       writeFileAtomic(overridesPath, `${JSON.stringify(overrides, null, 2)}\n`)
-      const jobs: Job[] = methods.flatMap((method) =>
-        seeds.map((seed) => ({ method, seed, dir: join(root, `${method}-s${seed}`) }))
-      )
-      const iterationsOf = o.iterations ?? mainJobSchedule.iterations
+      const iterationsOf = jobs[0]?.run.schedule.iterations ?? 0
       const progress = mkProgress(`compare ${name}`, jobs.length * iterationsOf, { silent: o.json === true })
       const done = new Map<string, number>()
       // Ctrl-C: the children stop too; each keeps its finished iterations and resumes on the next run

@@ -3,7 +3,7 @@
  * overrides from a JSON file, into `runs/<name>/`; `--resume` continues a run from its last finished
  * iteration with its stored config.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
@@ -14,7 +14,7 @@ import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { readStoredRun, trainRun } from '../effects/train/run.ts'
 import { readEvaluation } from '../effects/run/store.ts'
 import { mkProgress } from '../effects/progress.ts'
-import { backendArg, intArg, methodArg, nameArg, presetArg } from './args.ts'
+import { backendArg, intArg, methodArg, nameArg, presetArg, readOverrides } from './args.ts'
 
 interface Opts {
   readonly method: Method
@@ -28,20 +28,6 @@ interface Opts {
   readonly backend?: BackendName
   readonly json?: boolean
   readonly events?: boolean
-}
-
-const readOverrides = (path: string): unknown => {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    throw new Error(`--config ${path}: cannot read it (${e instanceof Error ? e.message : String(e)})`)
-  }
-  try {
-    return JSON.parse(text)
-  } catch (e) {
-    throw new Error(`--config ${path}: not JSON (${e instanceof Error ? e.message : String(e)})`)
-  }
 }
 
 /** Print a run's final evaluation as a table. */

@@ -603,9 +603,50 @@ export const crossFieldProblems = (c: Config): ReadonlyArray<string> => [
 ]
 
 /**
+ * Decode a (possibly partial) configuration merged field by field onto a full one, `base`: the
+ * result is decoded strictly and checked across fields. Unknown or misspelled keys at any depth are
+ * errors naming their path, with the closest known key suggested. A `preset` in `overrides` other
+ * than `base.preset` is an error: merging cannot turn one preset into another, and silently starting
+ * over from the named preset would drop every setting `base` made.
+ *
+ * @example
+ * import { decodeConfigOver, paperPreset } from './config.ts'
+ * import * as E from 'fp-ts/lib/Either.js'
+ * const base = { ...paperPreset, optim: { ...paperPreset.optim, learningRate: 2e-4 } }
+ * const ok = decodeConfigOver(base)({ clip: { dualClip: 10 } })
+ * assert.ok(E.isRight(ok) && ok.right.clip.dualClip === 10 && ok.right.optim.learningRate === 2e-4)
+ * const other = decodeConfigOver(base)({ preset: 'official' })
+ * assert.ok(E.isLeft(other) && other.left.problems[0]!.startsWith('at preset:'))
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeConfigOver =
+  (base: Config) =>
+  (overrides: unknown): E.Either<DecodeError, Config> => {
+    const named = isPlainObject(overrides) ? overrides['preset'] : undefined
+    if (named !== undefined && named !== base.preset)
+      return E.left({
+        _tag: 'DecodeError',
+        what: 'config',
+        problems: [
+          `at preset: these overrides apply to a config made from the ${base.preset} preset and cannot name another (${JSON.stringify(named)}); choose the preset where the base config is made (e.g. \`--preset\`)`
+        ]
+      })
+    return pipe(
+      decodeWith(Config, 'config')(deepMerge(base, overrides)),
+      E.chain((c) => {
+        const problems = crossFieldProblems(c)
+        return problems.length === 0
+          ? E.right(c)
+          : E.left({ _tag: 'DecodeError' as const, what: 'config', problems })
+      })
+    )
+  }
+
+/**
  * Decode a (possibly partial) configuration: `overrides` is merged field by field onto the preset it
- * names (`preset`, default `paper`) and the result is decoded strictly. Unknown or misspelled keys at
- * any depth are errors naming their path, with the closest known key suggested.
+ * names (`preset`, default `paper`) with {@link decodeConfigOver}.
  *
  * @example
  * import { decodeConfig } from './config.ts'
@@ -623,13 +664,7 @@ export const decodeConfig = (overrides: unknown): E.Either<DecodeError, Config> 
   return pipe(
     decodeWith(PresetName, 'config')(presetName),
     E.mapLeft((e) => ({ ...e, problems: e.problems.map((p) => p.replace('(root)', 'preset')) })),
-    E.chain((name) => decodeWith(Config, 'config')(deepMerge(presets[name], overrides))),
-    E.chain((c) => {
-      const problems = crossFieldProblems(c)
-      return problems.length === 0
-        ? E.right(c)
-        : E.left({ _tag: 'DecodeError' as const, what: 'config', problems })
-    })
+    E.chain((name) => decodeConfigOver(presets[name])(overrides))
   )
 }
 

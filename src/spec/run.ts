@@ -11,7 +11,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { decodeWith, strict, type DecodeError } from './codec.ts'
 import { NonNegativeInt, PositiveInt, Positive } from './brands.ts'
-import { Config, decodeConfig } from './config.ts'
+import { Config, decodeConfig, decodeConfigOver } from './config.ts'
 import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
 
 // -------------------------------------------------------------------------------------
@@ -256,7 +256,8 @@ const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)
 
 /**
- * Decode a run config. `algo` is decoded with `decodeConfig` (merged onto the preset it names),
+ * Decode a run config. `algo` is merged field by field onto `base.algo` (`decodeConfigOver`: the
+ * base's settings stay unless named, and the overrides cannot switch preset),
  * `model` merged onto `base.model` and checked with `decodeModelConfig`, `agent` and `schedule` merged
  * field by field onto `base`'s; unknown keys anywhere are errors naming their path. A `model` override
  * with a prior is an error: the checkpoint fixes the model.
@@ -268,6 +269,9 @@ const isPlainObject = (u: unknown): u is Record<string, unknown> =>
  * const base = { method: 'empo2', algo: paperPreset, model: defaultModelConfig, agent: { historyWindow: 1, maxTipsShown: 2, maxTipChars: 100, tipHistoryWindow: 3, tipMaxTokens: 40 }, schedule: { iterations: 1, families: ['collect'], variants: [0], evalEvery: 0, evalVariants: 2, oodFamilies: [], oodVariants: 0, oodTrials: 1, checkpointEvery: 1, skipZeroAdvantage: true, tipTemperature: 1 }, prior: null }
  * const r = decodeRunConfig(base as any)({ method: 'grpo', schedule: { iterations: 3 } })
  * assert.ok(r._tag === 'Right' && r.right.schedule.iterations === 3 && r.right.method === 'grpo')
+ * const scaled = { ...base, algo: { ...paperPreset, optim: { ...paperPreset.optim, learningRate: 2e-4 } } }
+ * const a = decodeRunConfig(scaled as any)({ algo: { clip: { dualClip: 10 } } })
+ * assert.ok(a._tag === 'Right' && a.right.algo.clip.dualClip === 10 && a.right.algo.optim.learningRate === 2e-4)
  * const bad = decodeRunConfig(base as any)({ schedule: { iteratons: 3 } })
  * assert.ok(bad._tag === 'Left' && bad.left.problems[0]!.includes('schedule.iteratons'))
  * const clash = decodeRunConfig({ ...base, prior: 'prior/default.ckpt' } as any)({ model: { width: 128 } })
@@ -307,10 +311,7 @@ export const decodeRunConfig =
     const algo =
       algoIn === undefined
         ? E.right(base.algo)
-        : pipe(
-            decodeConfig(isPlainObject(algoIn) ? { preset: base.algo.preset, ...algoIn } : algoIn),
-            E.mapLeft(prefix('algo'))
-          )
+        : pipe(decodeConfigOver(base.algo)(algoIn), E.mapLeft(prefix('algo')))
     const merged = (k: 'model' | 'agent' | 'schedule'): unknown => {
       const o = overrides[k]
       return o === undefined ? base[k] : isPlainObject(o) ? { ...base[k], ...o } : o

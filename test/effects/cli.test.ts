@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRun, finishIteration, writeEvaluation } from '../../src/effects/run/store.ts'
@@ -127,6 +127,45 @@ test('a failure exits 1 with its message only; EMPO2_DEBUG=1 adds the stack', as
   assert.equal(plain.stderr, `empo2: ${join(dir, 'nope')} is not a run directory (no config.json)\n`)
   assert.equal(debug.code, 1)
   assert.match(debug.stderr, stack)
+})
+
+test('compare checks --config and refuses to reuse runs of another config, before it trains or writes anything', async () => {
+  const file = (name: string, body: unknown) => {
+    const p = join(dir, name)
+    writeFileSync(p, JSON.stringify(body))
+    return p
+  }
+  // a finished-looking run of the main job's config, seed 7, in comparison `cmp`
+  createRun(join(dir, 'cmp', 'empo2-s7'), { seed: 7, run: mainJobRun('empo2', 'paper') })
+  const base = ['compare', '--runs', dir, '--methods', 'empo2', '--seeds', '7']
+  const dual = file('dual.json', { algo: { clip: { dualClip: 10 } } })
+  const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+    [[...base, '--name', 'cmp', '--iterations', '5'], 'first difference at schedule.iterations'],
+    [[...base, '--name', 'cmp', '--config', dual], 'first difference at algo.clip.dualClip'],
+    [[...base, '--name', 'cmp', '--preset', 'official'], 'first difference at algo.preset'],
+    [
+      [...base, '--name', 'fresh', '--config', file('typo.json', { algo: { clip: { dualClp: 10 } } })],
+      'at algo.clip.dualClp: unknown key'
+    ],
+    [
+      [...base, '--name', 'fresh', '--config', file('low.json', { algo: { clip: { dualClip: 0.5 } } })],
+      'at algo.clip.dualClip: must be null or > 1'
+    ],
+    [
+      [...base, '--name', 'fresh', '--config', file('method.json', { method: 'grpo' })],
+      '`method` is chosen per run'
+    ],
+    [[...base, '--name', 'fresh', '--config', join(dir, 'none.json')], 'cannot read it']
+  ]
+  const rs = await all(cases, ([args]) => empo2(args))
+  rs.forEach((r, i) => {
+    const [args, want] = cases[i] as (typeof cases)[number]
+    assert.equal(r.code, 1, `${args.join(' ')}: exit ${r.code}, ${r.stderr}`)
+    assert.ok(r.stderr.includes(want), `${args.join(' ')}: ${r.stderr}`)
+    assert.doesNotMatch(r.stderr, stack)
+  })
+  assert.ok(!existsSync(join(dir, 'fresh')), 'a refused comparison created its directory')
+  assert.ok(!existsSync(join(dir, 'cmp', 'overrides.json')), 'a refused comparison wrote its overrides')
 })
 
 test('inspect prints the config summary, the last iterations, the memory and the newest tips', async () => {

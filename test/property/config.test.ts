@@ -7,6 +7,7 @@ import {
   configDocs,
   crossFieldProblems,
   decodeConfig,
+  decodeConfigOver,
   leafPaths,
   officialPreset,
   paperPreset,
@@ -39,6 +40,38 @@ const setPath = (path: string, v: unknown): Record<string, unknown> => {
   const keys = path.split('.')
   return keys.reduceRight<Record<string, unknown>>((acc, k) => ({ [k]: acc }), v as Record<string, unknown>)
 }
+
+property(
+  'overrides merged onto a base config change exactly the leaf they name and keep every other setting of the base',
+  [configArb, configArb, fc.constantFrom(...paths.filter((p) => p !== 'preset'))],
+  (base, other, path) => {
+    fc.pre(crossFieldProblems(base).length === 0)
+    const b = { ...base, preset: other.preset }
+    const d = decodeConfigOver(b)(setPath(path, get(other, path)))
+    const want: Record<string, unknown> = { ...b }
+    const [section, leaf] = path.split('.') as [string, string | undefined]
+    want[section] =
+      leaf === undefined ? get(other, path) : { ...(want[section] as object), [leaf]: get(other, path) }
+    if (crossFieldProblems(want as Config).length > 0) assert.ok(E.isLeft(d))
+    else {
+      assert.ok(E.isRight(d), E.isLeft(d) ? d.left.problems.join('; ') : '')
+      assert.deepEqual(d.right, want)
+    }
+  }
+)
+
+property(
+  'overrides onto a base cannot name another preset',
+  [configArb, fc.constantFrom('paper', 'official')],
+  (base, named) => {
+    const d = decodeConfigOver(base)({ preset: named })
+    if (named === base.preset) assert.deepEqual(d, decodeConfigOver(base)({}))
+    else {
+      assert.ok(E.isLeft(d))
+      assert.ok(d.left.problems[0]?.startsWith('at preset:'), d.left.problems.join('; '))
+    }
+  }
+)
 
 property(
   'an unknown key at any depth is rejected with a message naming its path',
