@@ -1,9 +1,11 @@
 /**
- * `empo2 eval <run>`: evaluate a run's latest checkpoint (or the prior with `--prior`) — held-out
- * variants without memory, then out-of-distribution families with memory over the configured trials —
- * and print the result; nothing is written.
+ * `empo2 eval <run>`: evaluate a run's latest checkpoint (or a checkpoint file such as the prior) —
+ * held-out variants without memory, then out-of-distribution families with memory over the configured
+ * trials; with `--held-out-memory` also the held-out variants with memory per trial, and with
+ * `--tips-by` another checkpoint writes the tips — and print the result; nothing is written.
  */
 import { existsSync } from 'node:fs'
+import { isDeepStrictEqual } from 'node:util'
 import { Command } from 'commander'
 import { fork } from '../core/rng.ts'
 import { formatTable } from '../core/table.ts'
@@ -12,13 +14,20 @@ import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { loadCheckpoint } from '../effects/tensor/checkpoint.ts'
 import { latestFiles, runPaths } from '../effects/run/store.ts'
 import { readStoredRun } from '../effects/train/run.ts'
-import { evaluateHeldOut, evaluateOod } from '../effects/train/eval.ts'
+import {
+  evaluateHeldOut,
+  evaluateWithMemory,
+  heldOutVariants,
+  type EvalResult
+} from '../effects/train/eval.ts'
 import { runRng } from '../effects/train/loop.ts'
 import { backendArg, intArg } from './args.ts'
 
 interface Opts {
   readonly variants?: number
   readonly seed: number
+  readonly heldOutMemory?: boolean
+  readonly tipsBy?: string
   readonly backend?: BackendName
   readonly json?: boolean
 }
@@ -33,6 +42,11 @@ export const evalCommand = (): Command =>
       intArg(1, 20)
     )
     .option('-s, --seed <n>', 'seed of the evaluation episodes', intArg(0, 2 ** 32 - 1), 0)
+    .option(
+      '--held-out-memory',
+      'also run the held-out variants with memory, trial after trial (as out of distribution)'
+    )
+    .option('--tips-by <checkpoint>', 'write the tips of every memory trial with this checkpoint instead')
     .option('--backend <name>', 'tensor backend', backendArg)
     .option('--json', 'print one JSON object instead of text')
     .action(async (target: string, o: Opts) => {
@@ -47,21 +61,54 @@ export const evalCommand = (): Command =>
       const latest = isRun ? latestFiles(target) : null
       if (isRun && latest === null) throw new Error(`${target}: no finished iteration to evaluate yet`)
       const { model } = loadCheckpoint(latest?.checkpoint ?? target)
+      const tipWriter = o.tipsBy === undefined ? undefined : loadCheckpoint(o.tipsBy).model
+      if (tipWriter !== undefined && !isDeepStrictEqual(tipWriter.config.tokenizer, model.config.tokenizer))
+        throw new Error(`--tips-by ${o.tipsBy}: its tokenizer differs from the evaluated checkpoint’s`)
+      const r = { ...run, model: model.config }
       const rng = fork(runRng(o.seed), 2_000_000)
-      const heldOut = await evaluateHeldOut(model, { ...run, model: model.config }, fork(rng, 0))
-      const ood = await evaluateOod(model, { ...run, model: model.config }, fork(rng, 1))
+      const withMemory = (families: ReadonlyArray<string>, variants: ReadonlyArray<number>, k: number) =>
+        evaluateWithMemory(model, r, fork(rng, k), {
+          families,
+          variants,
+          trials: r.schedule.oodTrials,
+          ...(tipWriter === undefined ? {} : { tipWriter })
+        })
+      const heldOut = await evaluateHeldOut(model, r, fork(rng, 0))
+      const ood = await withMemory(
+        r.schedule.oodFamilies,
+        Array.from({ length: r.schedule.oodVariants }, (_, i) => i),
+        1
+      )
+      const heldOutWithMemory =
+        o.heldOutMemory === true
+          ? await withMemory(r.schedule.families, heldOutVariants(r.schedule.evalVariants), 2)
+          : null
       if (o.json === true) {
-        console.log(JSON.stringify({ target, heldOut, ood }))
+        console.log(
+          JSON.stringify({
+            target,
+            heldOut,
+            ood,
+            ...(heldOutWithMemory === null ? {} : { heldOutWithMemory }),
+            ...(o.tipsBy === undefined ? {} : { tipsBy: o.tipsBy })
+          })
+        )
         return
       }
+      const perTrial = (rs: ReadonlyArray<EvalResult>) =>
+        `success ${rs.map((x) => x.success.toFixed(3)).join(', ')}; score ${rs.map((x) => x.score.toFixed(1)).join(', ')}`
+      const tipsNote = o.tipsBy === undefined ? '' : ` (tips written by ${o.tipsBy})`
       console.log(
         [
           `${target}: held-out success without memory ${heldOut.success.toFixed(3)} (${heldOut.episodes} episodes)`,
           formatTable(
             ['family', 'success', 'score'],
-            Object.entries(heldOut.perFamily).map(([f, r]) => [f, r.success, r.score])
+            Object.entries(heldOut.perFamily).map(([f, x]) => [f, x.success, x.score])
           ),
-          `out-of-distribution with memory, per trial: success ${ood.map((r) => r.success.toFixed(3)).join(', ')}; score ${ood.map((r) => r.score.toFixed(1)).join(', ')}`
+          ...(heldOutWithMemory === null
+            ? []
+            : [`held-out variants with memory${tipsNote}, per trial: ${perTrial(heldOutWithMemory)}`]),
+          `out-of-distribution with memory${tipsNote}, per trial: ${perTrial(ood)}`
         ].join('\n')
       )
     })

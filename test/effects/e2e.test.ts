@@ -103,6 +103,27 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     assert.equal(bad.status, 2)
     assert.match(bad.stderr, /--tips/)
     assert.doesNotMatch(bad.stderr, /at .*\.ts:\d+/) // no stack trace
+    // eval: memory trials on the held-out variants too; tips written by a checkpoint with the same
+    // weights change nothing, by one with another tokenizer are refused
+    const evalJson = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [bin, 'eval', a, '--held-out-memory', '--json', ...args], {
+        encoding: 'utf8'
+      })
+      assert.equal(r.status, 0, r.stderr)
+      return JSON.parse(r.stdout) as { heldOut: unknown; ood: unknown[]; heldOutWithMemory: unknown[] }
+    }
+    const own = evalJson()
+    assert.equal(own.heldOutWithMemory.length, 2) // oodTrials 2
+    assert.equal(own.ood.length, 2)
+    const same = evalJson('--tips-by', runPaths(a).resumeCheckpoint(2))
+    assert.deepEqual(
+      [same.heldOut, same.ood, same.heldOutWithMemory],
+      [own.heldOut, own.ood, own.heldOutWithMemory]
+    )
+    const prior = join(import.meta.dirname, '..', '..', 'prior', 'default.ckpt')
+    const other = spawnSync(process.execPath, [bin, 'eval', a, '--tips-by', prior], { encoding: 'utf8' })
+    assert.equal(other.status, 1)
+    assert.match(other.stderr, /--tips-by .*tokenizer differs/)
     const missing = spawnSync(process.execPath, [bin, 'inspect', join(tmp, 'nope')], { encoding: 'utf8' })
     assert.equal(missing.status, 1)
     assert.match(missing.stderr, /not a run directory/)

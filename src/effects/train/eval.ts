@@ -94,32 +94,50 @@ export const evaluateHeldOut = async (
 }
 
 /**
- * Out-of-distribution adaptation with memory: `oodTrials` trials on each (OOD family, variant), each
- * trial reading the tips written after the earlier ones; no parameter update. Returns one result per
- * trial.
+ * Adaptation with memory and no parameter update: `trials` trials on each (family, variant), each
+ * trial reading the tips written after the earlier ones. `tipWriter`, when given, writes the tips in
+ * place of `model` (to tell the two roles apart: does a policy write useless tips, or fail to use
+ * good ones?). Returns one result per trial.
  */
-export const evaluateOod = async (
+export const evaluateWithMemory = async (
   model: Transformer,
   run: RunConfig,
-  rng: Rng
+  rng: Rng,
+  on: {
+    readonly families: ReadonlyArray<string>
+    readonly variants: ReadonlyArray<number>
+    readonly trials: number
+    readonly tipWriter?: Transformer
+  }
 ): Promise<ReadonlyArray<EvalResult>> => {
-  const variants = Array.from({ length: run.schedule.oodVariants }, (_, i) => i)
-  const specs = evalSpecs(run.schedule.oodFamilies, variants, 200_000)
+  const specs = evalSpecs(on.families, on.variants, 200_000)
   if (specs.length === 0) return []
   const settings = evalSettings(run, run.method === 'reflexion' ? 'reflexion' : 'empo2', true)
   const envs = suitePool(specs.length)
+  const actor = transformerPolicy(model)
+  const policy =
+    on.tipWriter === undefined ? actor : { ...actor, generate: transformerPolicy(on.tipWriter).generate }
   let state: MemoryState = emptyMemoryState
   const out: EvalResult[] = []
-  for (let trial = 0; trial < run.schedule.oodTrials; trial++) {
-    const r = await playEpisodes(
-      { policy: transformerPolicy(model), envs, embedder: embed },
-      settings,
-      specs,
-      state,
-      fork(rng, trial)
-    )
+  for (let trial = 0; trial < on.trials; trial++) {
+    const r = await playEpisodes({ policy, envs, embedder: embed }, settings, specs, state, fork(rng, trial))
     state = r.state
     out.push(summarise(r.episodes))
   }
   return out
 }
+
+/**
+ * Out-of-distribution adaptation with memory (issue 5 §2): {@link evaluateWithMemory} on
+ * `oodTrials` trials of the first `oodVariants` variants of each OOD family.
+ */
+export const evaluateOod = (
+  model: Transformer,
+  run: RunConfig,
+  rng: Rng
+): Promise<ReadonlyArray<EvalResult>> =>
+  evaluateWithMemory(model, run, rng, {
+    families: run.schedule.oodFamilies,
+    variants: Array.from({ length: run.schedule.oodVariants }, (_, i) => i),
+    trials: run.schedule.oodTrials
+  })
