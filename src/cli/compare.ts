@@ -360,6 +360,7 @@ export const compareCommand = (): Command =>
         name,
         profile: o.profile,
         preset: o.preset,
+        overrides,
         methods,
         seeds,
         table: { headers, rows },
@@ -370,6 +371,9 @@ export const compareCommand = (): Command =>
       writeFileAtomic(join(root, 'comparison.json'), `${JSON.stringify(summary, null, 2)}\n`)
       const text = [
         `comparison ${name} (${o.preset} preset; held-out: unseen variants, no memory; OOD: held-out families, with memory, no updates)`,
+        ...(o.config === undefined
+          ? []
+          : [`every run with the overrides of ${o.config}: ${JSON.stringify(overrides)}`]),
         '',
         table,
         '',
