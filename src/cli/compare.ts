@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline'
 import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { decodeRunConfig, mainJobRun, type Method, type RunConfig } from '../spec/run.ts'
-import { showDecodeError } from '../spec/codec.ts'
+import { isPlainObject, showDecodeError } from '../spec/codec.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { formatMeanSpread, formatTable, meanSpread } from '../core/table.ts'
 import { lineChart, type Series } from '../core/plot.ts'
@@ -62,9 +62,6 @@ interface Job {
   readonly dir: string
   readonly run: RunConfig
 }
-
-const isPlainObject = (u: unknown): u is Record<string, unknown> =>
-  typeof u === 'object' && u !== null && !Array.isArray(u)
 
 /** The dotted path of the first leaf where `a` and `b` differ, or null when they are equal. */
 export const firstDifference = (a: unknown, b: unknown, path = ''): string | null => {

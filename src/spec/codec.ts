@@ -122,6 +122,19 @@ const editDistance = (a: string, b: string): number => {
 }
 
 /**
+ * A JSON object (not `null`, not an array): what overrides files and config sections must be.
+ *
+ * @example
+ * import { isPlainObject } from './codec.ts'
+ * assert.ok(isPlainObject({ a: 1 }) && !isPlainObject([1]) && !isPlainObject(null))
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isPlainObject = (u: unknown): u is Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/**
  * The closest known key to a misspelled one, if it is close enough to be a likely typo.
  *
  * @since 0.1.0

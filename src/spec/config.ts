@@ -9,7 +9,7 @@
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { decodeOrThrow, decodeWith, strict, type DecodeError } from './codec.ts'
+import { decodeOrThrow, decodeWith, isPlainObject, strict, type DecodeError } from './codec.ts'
 import {
   NonNegative,
   NonNegativeInt,
@@ -574,9 +574,6 @@ export const presets: Readonly<Record<PresetName, Config>> = { paper: paperPrese
 // -------------------------------------------------------------------------------------
 // decoding
 // -------------------------------------------------------------------------------------
-
-const isPlainObject = (u: unknown): u is Record<string, unknown> =>
-  typeof u === 'object' && u !== null && !Array.isArray(u)
 
 const deepMerge = (base: unknown, over: unknown): unknown => {
   if (!isPlainObject(base) || !isPlainObject(over)) return over

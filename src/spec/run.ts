@@ -9,7 +9,7 @@
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { decodeWith, strict, type DecodeError } from './codec.ts'
+import { decodeWith, isPlainObject, strict, type DecodeError } from './codec.ts'
 import { NonNegativeInt, PositiveInt, Positive } from './brands.ts'
 import { Config, decodeConfig, decodeConfigOver } from './config.ts'
 import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
@@ -251,9 +251,6 @@ export const mainJobRun = (method: Method, preset: 'paper' | 'official'): RunCon
 // -------------------------------------------------------------------------------------
 // decoding
 // -------------------------------------------------------------------------------------
-
-const isPlainObject = (u: unknown): u is Record<string, unknown> =>
-  typeof u === 'object' && u !== null && !Array.isArray(u)
 
 /**
  * Decode a run config. `algo` is merged field by field onto `base.algo` (`decodeConfigOver`: the
