@@ -1,4 +1,5 @@
 import { test } from 'node:test'
+import { readdirSync, readFileSync } from 'node:fs'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
@@ -13,6 +14,7 @@ import {
   paperPreset,
   presets
 } from '../../src/spec/config.ts'
+import { decodeRunConfig, mainJobRun } from '../../src/spec/run.ts'
 import { arbitraryOf } from '../support/arbitrary.ts'
 import { property } from '../support/property.ts'
 
@@ -166,4 +168,16 @@ test('cross-field constraints are enforced with messages naming both fields', ()
     'at modes.withTipsBelow: must be ≥ modes.offPolicyBelow (0.5), got 0.25',
     'at clip.dualClip: must be null or > 1, got 0.5'
   ])
+})
+
+test('every override file in configs/ decodes onto the main job’s run config and changes something', () => {
+  const dir = new URL('../../configs/', import.meta.url)
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'))
+  assert.ok(files.length > 0)
+  const base = mainJobRun('empo2', 'paper')
+  for (const f of files) {
+    const d = decodeRunConfig(base)(JSON.parse(readFileSync(new URL(f, dir), 'utf8')))
+    assert.ok(E.isRight(d), `configs/${f}: ${E.isLeft(d) ? d.left.problems.join('; ') : ''}`)
+    assert.notDeepEqual(d.right, base, `configs/${f} changes nothing`)
+  }
 })
