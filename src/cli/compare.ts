@@ -4,8 +4,10 @@
  * held-out success without memory (mean ± sample sd over seeds), out-of-distribution score with
  * memory per trial (success there is rare: `deliver` needs `drop`, a verb no training family has,
  * and `power-fan` a three-action chain), and learning curves as SVG, in `runs/<name>/`. `npm start`
- * is the short profile, `npm run reproduce` the full one. Re-running the same command resumes unfinished runs and reuses
- * finished ones.
+ * is the short profile, `npm run reproduce` the full one; `--config` applies a JSON overrides file to
+ * every run (configs/ holds the ablations' files). Re-running the same command resumes unfinished runs
+ * and reuses finished ones — only runs started with the same config: a run directory of another config
+ * is refused, naming the first difference.
  */
 import { spawn } from 'node:child_process'
 import { isDeepStrictEqual } from 'node:util'
