@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process'
 import { isDeepStrictEqual } from 'node:util'
 import { existsSync, mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { Command } from 'commander'
@@ -169,7 +169,8 @@ const curves = (
   methods: ReadonlyArray<Method>,
   byMethod: ReadonlyMap<Method, ReadonlyArray<ReadonlyArray<MetricsLine>>>,
   metric: 'eval/success' | 'charts/success',
-  smooth: number
+  smooth: number,
+  label: (m: Method) => string
 ): ReadonlyArray<Series> =>
   methods.map((m) => {
     const runs = byMethod.get(m) ?? []
@@ -186,7 +187,7 @@ const curves = (
     }
     const pts = its.map(at).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.mean))
     return {
-      name: m,
+      name: label(m),
       points: pts.map((p) => [p.x, p.mean] as const),
       band: runs.length > 1 ? pts.map((p) => [p.x, p.mean - p.spread, p.mean + p.spread] as const) : []
     }
@@ -295,10 +296,13 @@ export const compareCommand = (): Command =>
         ])
       )
       const trials = Math.max(0, ...[...evals.values()].flat().map((e) => e.ood.length))
+      // a run with overrides is labelled with them: `empo2 + grpo-novelty` is not EMPO²
+      const label = (m: Method): string =>
+        o.config === undefined ? m : `${m} + ${basename(o.config, '.json')}`
       const rows = methods.map((m) => {
         const es = evals.get(m) ?? []
         return [
-          m,
+          label(m),
           String(es.length),
           es.length === 0 ? '–' : String(Math.round(mean(es.map((e) => e.envSteps)))),
           formatMeanSpread(
@@ -341,7 +345,7 @@ export const compareCommand = (): Command =>
           title: `Held-out success without memory (${seeds.length} seed${seeds.length > 1 ? 's' : ''}, mean ± sd)`,
           xLabel: 'environment steps',
           yLabel: 'success rate',
-          series: curves(methods, byMethod, 'eval/success', 1),
+          series: curves(methods, byMethod, 'eval/success', 1, label),
           yRange: [0, 1]
         })
       )
@@ -351,7 +355,7 @@ export const compareCommand = (): Command =>
           title: 'Training success (moving mean of 5 iterations)',
           xLabel: 'environment steps',
           yLabel: 'success rate',
-          series: curves(methods, byMethod, 'charts/success', 5),
+          series: curves(methods, byMethod, 'charts/success', 5, label),
           yRange: [0, 1]
         })
       )
