@@ -21,7 +21,7 @@ import { decodeRunConfig, mainJobRun, type Method, type RunConfig } from '../spe
 import { isPlainObject, showDecodeError } from '../spec/codec.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { formatMeanSpread, formatTable, meanSpread } from '../core/table.ts'
-import { lineChart, type Series } from '../core/plot.ts'
+import { learningCurves, lineChart } from '../core/plot.ts'
 import { writeFileAtomic } from '../effects/fs.ts'
 import { readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
 import { readStoredRun } from '../effects/train/run.ts'
@@ -164,35 +164,6 @@ const pool = async <A, B>(items: ReadonlyArray<A>, n: number, f: (a: A) => Promi
 
 const mean = (xs: ReadonlyArray<number>): number => meanSpread(xs).mean
 
-/** Per method: curves (mean over seeds, band = ± sample sd) of a metric against env steps. */
-const curves = (
-  methods: ReadonlyArray<Method>,
-  byMethod: ReadonlyMap<Method, ReadonlyArray<ReadonlyArray<MetricsLine>>>,
-  metric: 'eval/success' | 'charts/success',
-  smooth: number,
-  label: (m: Method) => string
-): ReadonlyArray<Series> =>
-  methods.map((m) => {
-    const runs = byMethod.get(m) ?? []
-    const its = [
-      ...new Set(runs.flatMap((ls) => ls.filter((l) => l[metric] !== null).map((l) => l.iteration)))
-    ].sort((a, b) => a - b)
-    const at = (it: number) => {
-      const vals = runs.flatMap((ls) => {
-        const window = ls.filter((l) => l.iteration <= it && l.iteration > it - smooth && l[metric] !== null)
-        return window.length === 0 ? [] : [mean(window.map((l) => l[metric] as number))]
-      })
-      const steps = runs.flatMap((ls) => ls.filter((l) => l.iteration === it).map((l) => l['env/steps']))
-      return { x: steps.length > 0 ? mean(steps) : NaN, ...meanSpread(vals) }
-    }
-    const pts = its.map(at).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.mean))
-    return {
-      name: label(m),
-      points: pts.map((p) => [p.x, p.mean] as const),
-      band: runs.length > 1 ? pts.map((p) => [p.x, p.mean - p.spread, p.mean + p.spread] as const) : []
-    }
-  })
-
 export const compareCommand = (): Command =>
   new Command('compare')
     .description(
@@ -299,6 +270,7 @@ export const compareCommand = (): Command =>
       // a run with overrides is labelled with them: `empo2 + grpo-novelty` is not EMPO²
       const label = (m: Method): string =>
         o.config === undefined ? m : `${m} + ${basename(o.config, '.json')}`
+      const groups = methods.map((m) => ({ name: label(m), runs: byMethod.get(m) ?? [] }))
       const rows = methods.map((m) => {
         const es = evals.get(m) ?? []
         return [
@@ -345,7 +317,7 @@ export const compareCommand = (): Command =>
           title: `Held-out success without memory (${seeds.length} seed${seeds.length > 1 ? 's' : ''}, mean ± sd)`,
           xLabel: 'environment steps',
           yLabel: 'success rate',
-          series: curves(methods, byMethod, 'eval/success', 1, label),
+          series: learningCurves(groups, 'eval/success', 1),
           yRange: [0, 1]
         })
       )
@@ -355,7 +327,7 @@ export const compareCommand = (): Command =>
           title: 'Training success (moving mean of 5 iterations)',
           xLabel: 'environment steps',
           yLabel: 'success rate',
-          series: curves(methods, byMethod, 'charts/success', 5, label),
+          series: learningCurves(groups, 'charts/success', 5),
           yRange: [0, 1]
         })
       )

@@ -5,6 +5,8 @@
  *
  * @since 0.1.0
  */
+import type { MetricsLine } from '../spec/metrics.ts'
+import { meanSpread } from './table.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -279,3 +281,45 @@ export const lineChart = (c: Chart): string => {
   out.push('</svg>')
   return `${out.join('\n')}\n`
 }
+
+/**
+ * Learning curves for {@link lineChart}: per group of runs (one run = its metrics lines), the mean
+ * over runs of `metric` against the mean environment steps at each iteration where some run has the
+ * metric, each run's value first averaged over its last `smooth` iterations; the band is ± the sample
+ * standard deviation over runs (none for a single run). Iterations where no value exists are left out.
+ *
+ * @example
+ * import { learningCurves } from './plot.ts'
+ * import { emptyMetrics } from '../spec/metrics.ts'
+ * const run = [0, 1].map((i) => ({ ...emptyMetrics, iteration: i, 'env/steps': 10 * (i + 1), 'charts/success': i / 2 }))
+ * const [c] = learningCurves([{ name: 'a', runs: [run] }], 'charts/success', 1)
+ * assert.deepEqual(c!.points, [[10, 0], [20, 0.5]])
+ * assert.deepEqual(c!.band, [])
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const learningCurves = (
+  groups: ReadonlyArray<{ readonly name: string; readonly runs: ReadonlyArray<ReadonlyArray<MetricsLine>> }>,
+  metric: 'eval/success' | 'charts/success',
+  smooth: number
+): ReadonlyArray<Series> =>
+  groups.map(({ name, runs }) => {
+    const its = [
+      ...new Set(runs.flatMap((ls) => ls.filter((l) => l[metric] !== null).map((l) => l.iteration)))
+    ].sort((a, b) => a - b)
+    const at = (it: number) => {
+      const vals = runs.flatMap((ls) => {
+        const window = ls.filter((l) => l.iteration <= it && l.iteration > it - smooth && l[metric] !== null)
+        return window.length === 0 ? [] : [meanSpread(window.map((l) => l[metric] as number)).mean]
+      })
+      const steps = runs.flatMap((ls) => ls.filter((l) => l.iteration === it).map((l) => l['env/steps']))
+      return { x: steps.length > 0 ? meanSpread(steps).mean : NaN, ...meanSpread(vals) }
+    }
+    const pts = its.map(at).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.mean))
+    return {
+      name,
+      points: pts.map((p) => [p.x, p.mean] as const),
+      band: runs.length > 1 ? pts.map((p) => [p.x, p.mean - p.spread, p.mean + p.spread] as const) : []
+    }
+  })

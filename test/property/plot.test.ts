@@ -1,5 +1,15 @@
 import fc from 'fast-check'
-import { escapeXml, lineChart, niceTicks, plotArea, textWidth, type Chart } from '../../src/core/plot.ts'
+import assert from 'node:assert/strict'
+import {
+  escapeXml,
+  learningCurves,
+  lineChart,
+  niceTicks,
+  plotArea,
+  textWidth,
+  type Chart
+} from '../../src/core/plot.ts'
+import { emptyMetrics, type MetricsLine } from '../../src/spec/metrics.ts'
 import { property } from '../support/property.ts'
 
 const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true })
@@ -179,5 +189,73 @@ property(
       )
     ].map((m) => m[1])
     return styles.length === n && new Set(styles).size === n
+  }
+)
+
+// a run: per iteration a success rate or none, env steps strictly increasing
+const runArb = fc
+  .array(
+    fc.tuple(
+      fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
+      fc.integer({ min: 1, max: 500 })
+    ),
+    {
+      minLength: 1,
+      maxLength: 12
+    }
+  )
+  .map((xs) =>
+    xs.reduce<MetricsLine[]>(
+      (acc, [v, dx], i) => [
+        ...acc,
+        {
+          ...emptyMetrics,
+          iteration: i,
+          'env/steps': (acc[i - 1]?.['env/steps'] ?? 0) + dx,
+          'charts/success': v as never
+        }
+      ],
+      []
+    )
+  )
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9
+
+property(
+  'learningCurves: one run is its own values against its env steps, each the mean of its last `smooth` values, with no band',
+  [runArb, fc.integer({ min: 1, max: 5 })],
+  (run, smooth) => {
+    const [c] = learningCurves([{ name: 'x', runs: [run] }], 'charts/success', smooth)
+    const want = run.flatMap((l) => {
+      if (l['charts/success'] === null) return []
+      const w = run
+        .filter((m) => m.iteration <= l.iteration && m.iteration > l.iteration - smooth)
+        .flatMap((m) => (m['charts/success'] === null ? [] : [m['charts/success']]))
+      return [[l['env/steps'], w.reduce((a, b) => a + b, 0) / w.length] as const]
+    })
+    assert.equal(c?.points.length, want.length)
+    c?.points.forEach(([x, y], i) => {
+      assert.equal(x, want[i]?.[0])
+      assert.ok(close(y, want[i]?.[1] as number), `${y} vs ${want[i]?.[1]}`)
+    })
+    assert.deepEqual(c?.band, [])
+  }
+)
+
+property(
+  'learningCurves: k copies of a run give the run’s curve with a band of zero width',
+  [runArb, fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 })],
+  (run, k, smooth) => {
+    const [one] = learningCurves([{ name: 'x', runs: [run] }], 'charts/success', smooth)
+    const [many] = learningCurves(
+      [{ name: 'x', runs: Array.from({ length: k }, () => run) }],
+      'charts/success',
+      smooth
+    )
+    assert.equal(many?.points.length, one?.points.length)
+    many?.points.forEach(([x, y], i) => {
+      assert.ok(close(x, one?.points[i]?.[0] as number) && close(y, one?.points[i]?.[1] as number))
+    })
+    assert.equal(many?.band?.length, one?.points.length)
+    many?.band?.forEach(([, lo, hi]) => assert.ok(close(lo, hi), `band ${lo}..${hi}`))
   }
 )
