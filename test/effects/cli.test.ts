@@ -135,7 +135,7 @@ test('compare checks --config and refuses to reuse runs of another config, befor
     writeFileSync(p, JSON.stringify(body))
     return p
   }
-  // a finished-looking run of the main job's config, seed 7, in comparison `cmp`
+  // a run of the main job's config (seed 7, no iteration yet) in comparison `cmp`
   createRun(join(dir, 'cmp', 'empo2-s7'), { seed: 7, run: mainJobRun('empo2', 'paper') })
   const base = ['compare', '--runs', dir, '--methods', 'empo2', '--seeds', '7']
   const dual = file('dual.json', { algo: { clip: { dualClip: 10 } } })
