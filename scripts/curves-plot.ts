@@ -22,7 +22,7 @@ const fail = (why: string): never => {
 if (out === undefined || seedList === undefined || specs.length === 0) fail('missing arguments')
 const seeds = (seedList as string).split(',').map((s) => {
   const n = Number(s)
-  return Number.isInteger(n) && n >= 0 ? n : fail(`not a seed: "${s}"`)
+  return s.trim() !== '' && Number.isInteger(n) && n >= 0 ? n : fail(`not a seed: "${s}"`)
 })
 const groups = specs.map((spec) => {
   const eq = spec.lastIndexOf('=')

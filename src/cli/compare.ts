@@ -87,7 +87,7 @@ const comparisonOverrides = (o: Opts, profileSchedule: object): Record<string, u
     throw new Error(
       `--config ${o.config}: \`method\` is chosen per run by --methods; remove it from the file`
     )
-  const schedule = user['schedule'] ?? {}
+  const schedule = user['schedule'] === undefined ? {} : user['schedule']
   if (!isPlainObject(schedule)) throw new Error(`--config ${o.config}: at schedule: expected an object`)
   return {
     ...user,

@@ -16,6 +16,7 @@ import { latestFiles, runPaths } from '../effects/run/store.ts'
 import { readStoredRun } from '../effects/train/run.ts'
 import {
   evaluateHeldOut,
+  evaluateOod,
   evaluateWithMemory,
   heldOutVariants,
   type EvalResult
@@ -62,26 +63,22 @@ export const evalCommand = (): Command =>
       if (isRun && latest === null) throw new Error(`${target}: no finished iteration to evaluate yet`)
       const { model } = loadCheckpoint(latest?.checkpoint ?? target)
       const tipWriter = o.tipsBy === undefined ? undefined : loadCheckpoint(o.tipsBy).model
+      // tips pass between the two as text, so any writer would run; a different tokenizer means a
+      // checkpoint of another prior, paired by mistake more likely than on purpose
       if (tipWriter !== undefined && !isDeepStrictEqual(tipWriter.config.tokenizer, model.config.tokenizer))
         throw new Error(`--tips-by ${o.tipsBy}: its tokenizer differs from the evaluated checkpoint’s`)
       const r = { ...run, model: model.config }
       const rng = fork(runRng(o.seed), 2_000_000)
-      const withMemory = (families: ReadonlyArray<string>, variants: ReadonlyArray<number>, k: number) =>
-        evaluateWithMemory(model, r, fork(rng, k), {
-          families,
-          variants,
-          trials: r.schedule.oodTrials,
-          ...(tipWriter === undefined ? {} : { tipWriter })
-        })
       const heldOut = await evaluateHeldOut(model, r, fork(rng, 0))
-      const ood = await withMemory(
-        r.schedule.oodFamilies,
-        Array.from({ length: r.schedule.oodVariants }, (_, i) => i),
-        1
-      )
+      const ood = await evaluateOod(model, r, fork(rng, 1), tipWriter)
       const heldOutWithMemory =
         o.heldOutMemory === true
-          ? await withMemory(r.schedule.families, heldOutVariants(r.schedule.evalVariants), 2)
+          ? await evaluateWithMemory(model, r, fork(rng, 2), {
+              families: r.schedule.families,
+              variants: heldOutVariants(r.schedule.evalVariants),
+              trials: r.schedule.oodTrials,
+              ...(tipWriter === undefined ? {} : { tipWriter })
+            })
           : null
       if (o.json === true) {
         console.log(

@@ -155,6 +155,17 @@ test('compare checks --config and refuses to reuse runs of another config, befor
       [...base, '--name', 'fresh', '--config', file('method.json', { method: 'grpo' })],
       '`method` is chosen per run'
     ],
+    [
+      [...base, '--name', 'fresh', '--config', file('nosched.json', { schedule: null })],
+      'at schedule: expected an object'
+    ],
+    [
+      [
+        ...[...base, '--name', 'fresh', '--preset', 'official'],
+        ...['--config', file('paper.json', { algo: { preset: 'paper', modes: { memoryProb: 0 } } })]
+      ],
+      'at algo.preset: these overrides apply to a config made from the official preset'
+    ],
     [[...base, '--name', 'fresh', '--config', join(dir, 'none.json')], 'cannot read it']
   ]
   const rs = await all(cases, ([args]) => empo2(args))

@@ -129,15 +129,17 @@ export const evaluateWithMemory = async (
 
 /**
  * Out-of-distribution adaptation with memory (issue 5 §2): {@link evaluateWithMemory} on
- * `oodTrials` trials of the first `oodVariants` variants of each OOD family.
+ * `oodTrials` trials of the first `oodVariants` variants of each OOD family (`tipWriter` as there).
  */
 export const evaluateOod = (
   model: Transformer,
   run: RunConfig,
-  rng: Rng
+  rng: Rng,
+  tipWriter?: Transformer
 ): Promise<ReadonlyArray<EvalResult>> =>
   evaluateWithMemory(model, run, rng, {
     families: run.schedule.oodFamilies,
     variants: Array.from({ length: run.schedule.oodVariants }, (_, i) => i),
-    trials: run.schedule.oodTrials
+    trials: run.schedule.oodTrials,
+    ...(tipWriter === undefined ? {} : { tipWriter })
   })
