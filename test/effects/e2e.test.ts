@@ -131,3 +131,74 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     rmSync(tmp, { recursive: true, force: true })
   }
 })
+
+test('compare trains methods × seeds as child processes, writes the table and plots, and reuses finished runs', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'empo2-compare-'))
+  try {
+    const cfg = join(root, 'tiny.json')
+    // the tiny run of the test above, as overrides of the main job's config
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        prior: null,
+        model: { width: 16, depth: 1, heads: 2, contextLength: 96, maxNewTokens: 24 },
+        algo: { rollout: { groupSize: 2, tasksPerBatch: 2, maxSteps: 3, maxResponseTokens: 24 } },
+        agent: { tipMaxTokens: 8 },
+        schedule: {
+          iterations: 2,
+          families: ['activate-light', 'collect'],
+          evalEvery: 2,
+          evalVariants: 1,
+          oodFamilies: [],
+          oodVariants: 0,
+          checkpointEvery: 2
+        }
+      })
+    )
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'empo2.mjs')
+    const compare = () =>
+      spawnSync(
+        process.execPath,
+        [
+          bin,
+          'compare',
+          '--runs',
+          root,
+          '--name',
+          'c',
+          '--methods',
+          'empo2,grpo',
+          '--seeds',
+          '3',
+          '--config',
+          cfg,
+          '--json'
+        ],
+        { encoding: 'utf8' }
+      )
+    const first = compare()
+    assert.equal(first.status, 0, first.stderr)
+    const a = JSON.parse(first.stdout) as {
+      table: { rows: string[][] }
+      failed: unknown[]
+      plots: Record<string, string>
+    }
+    assert.deepEqual(a.failed, [])
+    assert.deepEqual(
+      a.table.rows.map((r) => [r[0], r[1]]),
+      [
+        ['empo2 + tiny', '1'],
+        ['grpo + tiny', '1']
+      ]
+    )
+    for (const f of Object.values(a.plots)) assert.match(readFileSync(f, 'utf8'), /^<svg/)
+    const metrics = readFileSync(join(root, 'c', 'empo2-s3', 'metrics.jsonl'), 'utf8')
+    // run again: both runs are finished, so nothing is retrained and the table is the same
+    const second = compare()
+    assert.equal(second.status, 0, second.stderr)
+    assert.deepEqual((JSON.parse(second.stdout) as typeof a).table, a.table)
+    assert.equal(readFileSync(join(root, 'c', 'empo2-s3', 'metrics.jsonl'), 'utf8'), metrics)
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+})
