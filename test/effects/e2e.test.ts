@@ -15,7 +15,8 @@ import { readEvaluation, readMetrics, runPaths } from '../../src/effects/run/sto
 
 await selectBackend({ log: () => undefined })
 
-const decoded = decodeRunConfig(mainJobRun('empo2', 'paper'))({
+// the tiny run: overrides of the main job's config (the compare test below writes them to a file)
+const tiny = {
   prior: null,
   model: { width: 16, depth: 1, heads: 2, contextLength: 96, maxNewTokens: 24 },
   algo: {
@@ -33,7 +34,8 @@ const decoded = decodeRunConfig(mainJobRun('empo2', 'paper'))({
     oodTrials: 2,
     checkpointEvery: 2
   }
-})
+}
+const decoded = decodeRunConfig(mainJobRun('empo2', 'paper'))(tiny)
 if (E.isLeft(decoded)) throw new Error(decoded.left.problems.join('; '))
 const run: RunConfig = decoded.right
 const tmp = mkdtempSync(join(tmpdir(), 'empo2-e2e-'))
@@ -136,23 +138,13 @@ test('compare trains methods × seeds as child processes, writes the table and p
   const root = mkdtempSync(join(tmpdir(), 'empo2-compare-'))
   try {
     const cfg = join(root, 'tiny.json')
-    // the tiny run of the test above, as overrides of the main job's config
+    // the tiny run of the test above with the main job's mode probabilities, no OOD families, 2 iterations
     writeFileSync(
       cfg,
       JSON.stringify({
-        prior: null,
-        model: { width: 16, depth: 1, heads: 2, contextLength: 96, maxNewTokens: 24 },
-        algo: { rollout: { groupSize: 2, tasksPerBatch: 2, maxSteps: 3, maxResponseTokens: 24 } },
-        agent: { tipMaxTokens: 8 },
-        schedule: {
-          iterations: 2,
-          families: ['activate-light', 'collect'],
-          evalEvery: 2,
-          evalVariants: 1,
-          oodFamilies: [],
-          oodVariants: 0,
-          checkpointEvery: 2
-        }
+        ...tiny,
+        algo: { rollout: tiny.algo.rollout },
+        schedule: { ...tiny.schedule, iterations: 2, oodFamilies: [], oodVariants: 0 }
       })
     )
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'empo2.mjs')
