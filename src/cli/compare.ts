@@ -23,7 +23,7 @@ import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { formatMeanSpread, formatTable, meanSpread } from '../core/table.ts'
 import { learningCurves, lineChart } from '../core/plot.ts'
 import { writeFileAtomic } from '../effects/fs.ts'
-import { readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
+import { finishedIterations, readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
 import { readStoredRun } from '../effects/train/run.ts'
 import { mkProgress } from '../effects/progress.ts'
 import { intArg, methodsArg, nameArg, presetArg, readOverrides, seedsArg } from './args.ts'
@@ -35,6 +35,7 @@ export const profiles = {
     methods: [
       'empo2',
       'grpo',
+      'grpo-novelty',
       'empo2-no-offpolicy',
       'empo2-no-mask',
       'empo2-no-intrinsic',
@@ -171,7 +172,7 @@ export const compareCommand = (): Command =>
     )
     .option(
       '--profile <name>',
-      'short (npm start: EMPO² vs GRPO, 1 seed) | full (npm run reproduce: 6 methods, 3 seeds, 20 held-out variants)',
+      'short (npm start: EMPO² vs GRPO, 1 seed) | full (npm run reproduce: 7 methods, 3 seeds, 20 held-out variants)',
       (v: string) => {
         if (v !== 'short' && v !== 'full') throw new Error(`expected short or full, got "${v}"`)
         return v
@@ -214,16 +215,19 @@ export const compareCommand = (): Command =>
       const overridesPath = resolve(root, 'overrides.json')
       writeFileAtomic(overridesPath, `${JSON.stringify(overrides, null, 2)}\n`)
       const iterationsOf = jobs[0]?.run.schedule.iterations ?? 0
-      const progress = mkProgress(`compare ${name}`, jobs.length * iterationsOf, { silent: o.json === true })
-      const done = new Map<string, number>()
+      // finished runs are reused and resumed runs keep their iterations: done already, not in the ETA
+      const done = new Map<string, number>(
+        jobs.map((j) => [j.dir, readEvaluation(j.dir) !== null ? iterationsOf : finishedIterations(j.dir)])
+      )
+      const progress = mkProgress(`compare ${name}`, jobs.length * iterationsOf, {
+        silent: o.json === true,
+        initial: [...done.values()].reduce((a, b) => a + b, 0)
+      })
       // Ctrl-C: the children stop too; each keeps its finished iterations and resumes on the next run
       process.once('SIGINT', stopChildren)
       process.once('SIGTERM', stopChildren)
       const results = await pool(jobs, o.jobs, async (job) => {
-        if (readEvaluation(job.dir) !== null) {
-          done.set(job.dir, iterationsOf)
-          return { job, code: 0, stderr: '' }
-        }
+        if (readEvaluation(job.dir) !== null) return { job, code: 0, stderr: '' }
         const resume = existsSync(runPaths(job.dir).config)
         const args = [
           '--method',

@@ -12,7 +12,7 @@ import { showDecodeError } from '../spec/codec.ts'
 import { formatTable } from '../core/table.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { readStoredRun, trainRun } from '../effects/train/run.ts'
-import { readEvaluation } from '../effects/run/store.ts'
+import { finishedIterations, readEvaluation } from '../effects/run/store.ts'
 import { mkProgress } from '../effects/progress.ts'
 import { backendArg, intArg, methodArg, nameArg, presetArg, readOverrides } from './args.ts'
 
@@ -53,7 +53,7 @@ export const trainCommand = (): Command =>
     .description('train one method from the committed prior into runs/<name>/ (resumable)')
     .option(
       '-m, --method <method>',
-      'empo2 | grpo | empo2-no-offpolicy | empo2-no-mask | empo2-no-intrinsic | reflexion',
+      'empo2 | grpo | grpo-novelty | empo2-no-offpolicy | empo2-no-mask | empo2-no-intrinsic | reflexion',
       methodArg,
       'empo2' as Method
     )
@@ -89,7 +89,8 @@ export const trainCommand = (): Command =>
         log: (l) => process.stderr.write(`${l}\n`)
       })
       const progress = mkProgress(`${run.method} s${seed}`, run.schedule.iterations, {
-        silent: o.json === true || o.events === true
+        silent: o.json === true || o.events === true,
+        initial: o.resume === true ? finishedIterations(dir) : 0
       })
       const lines = await trainRun(dir, run, seed, o.resume === true, {
         onIteration: (line) => {

@@ -10,7 +10,7 @@
  */
 import type { Config } from '../spec/config.ts'
 import type { Method, ScheduleConfig } from '../spec/run.ts'
-import { combinationOf, type ModeDraw } from './modes.ts'
+import { combinationOf, modeProbabilities, type ModeDraw } from './modes.ts'
 import { nextInt, type Rng } from './rng.ts'
 import { stepAdvantages } from './advantage.ts'
 import { removeTips, type Prompt } from './prompt.ts'
@@ -81,10 +81,11 @@ export interface UpdateRowSpec {
 // -------------------------------------------------------------------------------------
 
 /**
- * The algorithm config of a method (see `Method` in src/spec/run.ts): `grpo` sets `p = 0` (and both
- * per-iteration thresholds to 0), `empo2-no-offpolicy` sets `q = 0` (and `offPolicyBelow = 0`),
- * `empo2-no-mask` disables the mask, `empo2-no-intrinsic` sets the intrinsic coefficient to 0;
- * `empo2` and `reflexion` leave the config as it is (Reflexion's difference is in the loop: no update).
+ * The algorithm config of a method (see `Method` in src/spec/run.ts): `grpo-novelty` sets `p = 0` (and
+ * both per-iteration thresholds to 0), `grpo` does that and sets the intrinsic coefficient to 0,
+ * `empo2-no-offpolicy` sets `q = 0` (and `offPolicyBelow = 0`), `empo2-no-mask` disables the mask,
+ * `empo2-no-intrinsic` sets the intrinsic coefficient to 0; `empo2` and `reflexion` leave the config
+ * as it is (Reflexion's difference is in the loop: no update).
  *
  * @example
  * import { applyMethod } from './train.ts'
@@ -92,6 +93,7 @@ export interface UpdateRowSpec {
  * import { modeProbabilities } from './modes.ts'
  * assert.equal(modeProbabilities(applyMethod('grpo')(paperPreset).modes).onPolicyNoMemory, 1)
  * assert.equal(modeProbabilities(applyMethod('grpo')(officialPreset).modes).onPolicyNoMemory, 1)
+ * assert.equal(applyMethod('grpo-novelty')(paperPreset).novelty.coef, paperPreset.novelty.coef)
  * assert.equal(modeProbabilities(applyMethod('empo2-no-offpolicy')(officialPreset).modes).offPolicy, 0)
  * assert.equal(applyMethod('empo2-no-mask')(paperPreset).mask.enabled, false)
  *
@@ -103,16 +105,9 @@ export const applyMethod =
   (c: Config): Config => {
     switch (method) {
       case 'grpo':
-        return {
-          ...c,
-          modes: {
-            ...c.modes,
-            memoryProb: 0 as never,
-            offPolicyBelow: 0 as never,
-            withTipsBelow: 0 as never
-          },
-          novelty: { ...c.novelty, coef: 0 as never }
-        }
+        return noIntrinsic(noMemory(c))
+      case 'grpo-novelty':
+        return noMemory(c)
       case 'empo2-no-offpolicy':
         return {
           ...c,
@@ -125,12 +120,39 @@ export const applyMethod =
       case 'empo2-no-mask':
         return { ...c, mask: { ...c.mask, enabled: false } }
       case 'empo2-no-intrinsic':
-        return { ...c, novelty: { ...c.novelty, coef: 0 as never } }
+        return noIntrinsic(c)
       case 'empo2':
       case 'reflexion':
         return c
     }
   }
+
+const noMemory = (c: Config): Config => ({
+  ...c,
+  modes: { ...c.modes, memoryProb: 0 as never, offPolicyBelow: 0 as never, withTipsBelow: 0 as never }
+})
+
+const noIntrinsic = (c: Config): Config => ({ ...c, novelty: { ...c.novelty, coef: 0 as never } })
+
+/**
+ * Whether a training episode ends with the policy writing a tip (empo2.md §4.1): only when a later
+ * prompt can read it — always for Reflexion (its reflections), otherwise when the config (after
+ * `applyMethod`) gives memory rollouts a positive probability. GRPO and `p = 0` write none: their
+ * rollouts and updates are the same either way (tips draw from their own random stream), only slower.
+ *
+ * @example
+ * import { applyMethod, writesTips } from './train.ts'
+ * import { paperPreset } from '../spec/config.ts'
+ * assert.equal(writesTips('empo2', paperPreset), true)
+ * assert.equal(writesTips('grpo-novelty', applyMethod('grpo-novelty')(paperPreset)), false)
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const writesTips = (method: Method, c: Config): boolean => {
+  const p = modeProbabilities(c.modes)
+  return method === 'reflexion' || p.onPolicyWithTips + p.offPolicy > 0
+}
 
 /**
  * The tasks of one iteration: `count` (family, variant) pairs drawn uniformly, with replacement, from

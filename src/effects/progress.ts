@@ -35,8 +35,11 @@ export const mkProgress = (
     readonly stream?: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>
     /** The clock in milliseconds (default `Date.now`). */
     readonly now?: () => number
+    /** Work already done before this process started (a resumed run, reused runs): shown as done, left out of the ETA's rate. */
+    readonly initial?: number
   } = {}
 ): Progress => {
+  const initial = opts.initial ?? 0
   if (opts.silent === true) return { update: () => undefined, log: () => undefined, stop: () => undefined }
   const stream = opts.stream ?? process.stderr
   const now = opts.now ?? Date.now
@@ -51,9 +54,9 @@ export const mkProgress = (
       },
       cliProgress.Presets.shades_classic
     )
-    let at = 0
+    let at = initial
     let shown = ''
-    bar.start(total, 0, { values: '' })
+    bar.start(total, initial, { values: '' })
     return {
       update: (done, values = {}) => {
         at = done
@@ -76,7 +79,7 @@ export const mkProgress = (
       if (done < total && t - last < (opts.minIntervalMs ?? 10_000)) return
       last = t
       const elapsed = (t - start) / 1000
-      const left = done > 0 ? (elapsed / done) * (total - done) : NaN
+      const left = done > initial ? (elapsed / (done - initial)) * (total - done) : NaN
       write(`${label} ${done}/${total}  eta ${formatEta(left)}  ${show(values)}`)
     },
     log: write,

@@ -23,6 +23,9 @@ import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
  * - `empo2`: the method as configured;
  * - `grpo`: no memory rollouts (`p = 0`; per-iteration thresholds 0), so no tips and no off-policy
  *   updates, and no intrinsic reward (EMPO²'s novelty bonus, §4.4) — the baseline EMPO² extends;
+ * - `grpo-novelty`: GRPO plus EMPO²'s intrinsic reward as configured (`p = 0`, coefficient kept) —
+ *   EMPO² without memory, which separates what the novelty bonus does from what memory does (under
+ *   the official preset, whose coefficient is 0, it is GRPO);
  * - `empo2-no-offpolicy`: memory rollouts are always updated on-policy (`q = 0`);
  * - `empo2-no-mask`: the low-probability mask switched off;
  * - `empo2-no-intrinsic`: the intrinsic-reward coefficient set to 0;
@@ -35,6 +38,7 @@ import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
 export const Method = t.keyof({
   empo2: null,
   grpo: null,
+  'grpo-novelty': null,
   'empo2-no-offpolicy': null,
   'empo2-no-mask': null,
   'empo2-no-intrinsic': null,

@@ -52,3 +52,13 @@ test('progress log lines pass through; silent progress writes nothing', () => {
   assert.deepEqual(c.lines, ['phase: evaluation\n'])
   assert.deepEqual(s.lines, [])
 })
+
+test('work done before this process (a resumed run, reused runs) is shown as done but left out of the ETA rate', () => {
+  const c = capture()
+  const p = mkProgress('compare', 10, { stream: c.stream, now: c.now, minIntervalMs: 0, initial: 6 })
+  c.advance(30_000)
+  p.update(7) // one unit in 30 s, three left: 90 s (counting the six reused units would give 13 s)
+  c.advance(30_000)
+  p.update(8)
+  assert.deepEqual(c.lines, ['compare 7/10  eta 1m30s  \n', 'compare 8/10  eta 1m0s  \n'])
+})

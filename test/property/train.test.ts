@@ -6,8 +6,10 @@ import {
   episodeAdvantages,
   episodeReturn,
   updateRows,
+  writesTips,
   type StepRecord
 } from '../../src/core/train.ts'
+import { Method } from '../../src/spec/run.ts'
 import { fromCombination, modeProbabilities } from '../../src/core/modes.ts'
 import { removeTips, text, tipsSegment, tipsOf } from '../../src/core/prompt.ts'
 import { mkRng } from '../../src/core/rng.ts'
@@ -48,6 +50,27 @@ property(
     const g = applyMethod('grpo')(c)
     const p = modeProbabilities(g.modes)
     return p.onPolicyNoMemory === 1 && p.onPolicyWithTips === 0 && p.offPolicy === 0 && g.novelty.coef === 0
+  }
+)
+
+property(
+  'GRPO + novelty is GRPO with the intrinsic coefficient kept: the same modes, and the config unchanged elsewhere',
+  [config],
+  (c) => {
+    const g = applyMethod('grpo')(c)
+    const n = applyMethod('grpo-novelty')(c)
+    assert.deepEqual(n, { ...g, novelty: c.novelty })
+  }
+)
+
+property(
+  'a training episode writes a tip exactly when some step can read one: Reflexion always, otherwise iff P(memory rollout) > 0',
+  [config, fc.constantFrom(...(Object.keys(Method.keys) as Array<Method>))],
+  (c, m) => {
+    const algo = applyMethod(m)(c)
+    const p = modeProbabilities(algo.modes)
+    const readable = p.onPolicyWithTips > 0 || p.offPolicy > 0
+    return writesTips(m, algo) === (m === 'reflexion' || readable)
   }
 )
 

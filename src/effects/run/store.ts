@@ -144,6 +144,9 @@ export const readState = (dir: string): RunState | null => {
   return existsSync(p) ? readJson(RunState, p, 'run state') : null
 }
 
+/** How many iterations of the run in `dir` have finished (0 for a new or empty directory). */
+export const finishedIterations = (dir: string): number => (readState(dir)?.iteration ?? -1) + 1
+
 /** A memory snapshot. */
 export const readMemory = (path: string): MemorySnapshot => readJson(MemorySnapshot, path, 'memory snapshot')
 

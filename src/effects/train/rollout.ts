@@ -17,7 +17,7 @@ import { render, type HistoryStep } from '../../core/prompt.ts'
 import { intrinsicReward } from '../../core/novelty.ts'
 import { empo2, reflexion, type Episode, type ReflexionStore } from '../../core/methods.ts'
 import type { Embedder } from '../../core/embedding.ts'
-import { historyText, type EpisodeRun, type StepRecord } from '../../core/train.ts'
+import { historyText, writesTips, type EpisodeRun, type StepRecord } from '../../core/train.ts'
 import { stepPrompt, tipPrompt, cleanTip } from '../../core/agent.ts'
 
 /** What persists across iterations: the tip memory, Reflexion's store, the novelty memory. */
@@ -206,8 +206,8 @@ export const playEpisodes = async (
       l.done = res.done
     })
   }
-  // tips: the policy writes one per episode (empo2.md §4.1) when memory is in use
-  const writes = s.purpose === 'training' ? s.method !== 'grpo' : s.withMemory
+  // tips: the policy writes one per episode (empo2.md §4.1) when a later prompt can read it
+  const writes = s.purpose === 'training' ? writesTips(s.method, s.algo) : s.withMemory
   const tips = writes
     ? (
         await deps.policy.generate(
