@@ -49,7 +49,7 @@ export const evalCommand = (): Command =>
     )
     .option('--tips-by <checkpoint>', 'write the tips of every memory trial with this checkpoint instead')
     .option('--backend <name>', 'tensor backend', backendArg)
-    .option('--json', 'print one JSON object instead of text')
+    .option('--json', 'print one JSON object instead of text, with every tip the memory trials wrote')
     .action(async (target: string, o: Opts) => {
       if (!existsSync(target)) throw new Error(`${target}: no such run directory or checkpoint`)
       const isRun = existsSync(runPaths(target).config)
@@ -77,7 +77,7 @@ export const evalCommand = (): Command =>
               families: r.schedule.families,
               variants: heldOutVariants(r.schedule.evalVariants),
               trials: r.schedule.oodTrials,
-              ...(tipWriter === undefined ? {} : { tipWriter })
+              tipWriter
             })
           : null
       if (o.json === true) {
@@ -85,9 +85,13 @@ export const evalCommand = (): Command =>
           JSON.stringify({
             target,
             heldOut,
-            ood,
-            ...(heldOutWithMemory === null ? {} : { heldOutWithMemory }),
-            ...(o.tipsBy === undefined ? {} : { tipsBy: o.tipsBy })
+            ood: ood.results,
+            ...(heldOutWithMemory === null ? {} : { heldOutWithMemory: heldOutWithMemory.results }),
+            ...(o.tipsBy === undefined ? {} : { tipsBy: o.tipsBy }),
+            tips: {
+              ood: ood.tips,
+              ...(heldOutWithMemory === null ? {} : { heldOutWithMemory: heldOutWithMemory.tips })
+            }
           })
         )
         return
@@ -104,8 +108,10 @@ export const evalCommand = (): Command =>
           ),
           ...(heldOutWithMemory === null
             ? []
-            : [`held-out variants with memory${tipsNote}, per trial: ${perTrial(heldOutWithMemory)}`]),
-          `out-of-distribution with memory${tipsNote}, per trial: ${perTrial(ood)}`
+            : [
+                `held-out variants with memory${tipsNote}, per trial: ${perTrial(heldOutWithMemory.results)}`
+              ]),
+          `out-of-distribution with memory${tipsNote}, per trial: ${perTrial(ood.results)}`
         ].join('\n')
       )
     })

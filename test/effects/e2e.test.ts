@@ -12,6 +12,8 @@ import { decodeRunConfig, mainJobRun, type RunConfig } from '../../src/spec/run.
 import { selectBackend } from '../../src/effects/tensor/backend.ts'
 import { trainRun } from '../../src/effects/train/run.ts'
 import { readEvaluation, readMetrics, runPaths } from '../../src/effects/run/store.ts'
+import { loadCheckpoint, saveCheckpoint } from '../../src/effects/tensor/checkpoint.ts'
+import { mkTransformer } from '../../src/effects/tensor/transformer.ts'
 
 await selectBackend({ log: () => undefined })
 
@@ -112,20 +114,44 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
         encoding: 'utf8'
       })
       assert.equal(r.status, 0, r.stderr)
-      return JSON.parse(r.stdout) as { heldOut: unknown; ood: unknown[]; heldOutWithMemory: unknown[] }
+      return JSON.parse(r.stdout) as {
+        heldOut: unknown
+        ood: unknown[]
+        heldOutWithMemory: unknown[]
+        tips: {
+          ood: Array<Array<{ tip: string | null }>>
+          heldOutWithMemory: Array<Array<{ tip: string | null }>>
+        }
+      }
     }
     const own = evalJson()
     assert.equal(own.heldOutWithMemory.length, 2) // oodTrials 2
     assert.equal(own.ood.length, 2)
+    assert.equal(own.tips.heldOutWithMemory.length, 2)
+    assert.ok(
+      own.tips.heldOutWithMemory.flat().some((t) => t.tip !== null),
+      'no tip was written'
+    )
     const same = evalJson('--tips-by', runPaths(a).resumeCheckpoint(2))
     assert.deepEqual(
-      [same.heldOut, same.ood, same.heldOutWithMemory],
-      [own.heldOut, own.ood, own.heldOutWithMemory]
+      [same.heldOut, same.ood, same.heldOutWithMemory, same.tips],
+      [own.heldOut, own.ood, own.heldOutWithMemory, own.tips]
     )
+    // a writer with other weights (the same config and tokenizer, another initial seed) writes other tips;
+    // the first trial's actions are played before any tip is read, so its result cannot change
+    const trained = loadCheckpoint(runPaths(a).resumeCheckpoint(2)).model
+    const otherWriter = join(tmp, 'other-writer.ckpt')
+    saveCheckpoint(
+      otherWriter,
+      mkTransformer({ ...trained.config, seed: (trained.config.seed + 1) as never })
+    )
+    const other = evalJson('--tips-by', otherWriter)
+    assert.notDeepEqual(other.tips.heldOutWithMemory, own.tips.heldOutWithMemory)
+    assert.deepEqual(other.heldOutWithMemory[0], own.heldOutWithMemory[0])
     const prior = join(import.meta.dirname, '..', '..', 'prior', 'default.ckpt')
-    const other = spawnSync(process.execPath, [bin, 'eval', a, '--tips-by', prior], { encoding: 'utf8' })
-    assert.equal(other.status, 1)
-    assert.match(other.stderr, /--tips-by .*tokenizer differs/)
+    const mismatched = spawnSync(process.execPath, [bin, 'eval', a, '--tips-by', prior], { encoding: 'utf8' })
+    assert.equal(mismatched.status, 1)
+    assert.match(mismatched.stderr, /--tips-by .*tokenizer differs/)
     const missing = spawnSync(process.execPath, [bin, 'inspect', join(tmp, 'nope')], { encoding: 'utf8' })
     assert.equal(missing.status, 1)
     assert.match(missing.stderr, /not a run directory/)

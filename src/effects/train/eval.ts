@@ -93,11 +93,25 @@ export const evaluateHeldOut = async (
   return summarise(episodes)
 }
 
+/** A tip written at the end of a memory-trial episode (null when the writer produced nothing usable). */
+export interface WrittenTip {
+  readonly task: string
+  readonly variant: number
+  readonly score: number
+  readonly tip: string | null
+}
+
+/** Trials with memory: per trial, the result and the tips its episodes wrote (read by later trials). */
+export interface MemoryTrials {
+  readonly results: ReadonlyArray<EvalResult>
+  readonly tips: ReadonlyArray<ReadonlyArray<WrittenTip>>
+}
+
 /**
  * Adaptation with memory and no parameter update: `trials` trials on each (family, variant), each
  * trial reading the tips written after the earlier ones. `tipWriter`, when given, writes the tips in
  * place of `model` (to tell the two roles apart: does a policy write useless tips, or fail to use
- * good ones?). Returns one result per trial.
+ * good ones?). Returns one result per trial and the tips each trial wrote.
  */
 export const evaluateWithMemory = async (
   model: Transformer,
@@ -107,24 +121,26 @@ export const evaluateWithMemory = async (
     readonly families: ReadonlyArray<string>
     readonly variants: ReadonlyArray<number>
     readonly trials: number
-    readonly tipWriter?: Transformer
+    readonly tipWriter?: Transformer | undefined
   }
-): Promise<ReadonlyArray<EvalResult>> => {
+): Promise<MemoryTrials> => {
   const specs = evalSpecs(on.families, on.variants, 200_000)
-  if (specs.length === 0) return []
+  if (specs.length === 0) return { results: [], tips: [] }
   const settings = evalSettings(run, run.method === 'reflexion' ? 'reflexion' : 'empo2', true)
   const envs = suitePool(specs.length)
   const actor = transformerPolicy(model)
   const policy =
     on.tipWriter === undefined ? actor : { ...actor, generate: transformerPolicy(on.tipWriter).generate }
   let state: MemoryState = emptyMemoryState
-  const out: EvalResult[] = []
+  const results: EvalResult[] = []
+  const tips: Array<ReadonlyArray<WrittenTip>> = []
   for (let trial = 0; trial < on.trials; trial++) {
     const r = await playEpisodes({ policy, envs, embedder: embed }, settings, specs, state, fork(rng, trial))
     state = r.state
-    out.push(summarise(r.episodes))
+    results.push(summarise(r.episodes))
+    tips.push(r.episodes.map((e) => ({ task: e.task, variant: e.variant, score: e.score, tip: e.tip })))
   }
-  return out
+  return { results, tips }
 }
 
 /**
@@ -136,10 +152,10 @@ export const evaluateOod = (
   run: RunConfig,
   rng: Rng,
   tipWriter?: Transformer
-): Promise<ReadonlyArray<EvalResult>> =>
+): Promise<MemoryTrials> =>
   evaluateWithMemory(model, run, rng, {
     families: run.schedule.oodFamilies,
     variants: Array.from({ length: run.schedule.oodVariants }, (_, i) => i),
     trials: run.schedule.oodTrials,
-    ...(tipWriter === undefined ? {} : { tipWriter })
+    tipWriter
   })

@@ -126,7 +126,7 @@ export const trainRun = async (
   progress.onPhase?.('evaluating')
   const evalRng = fork(root, 1_000_000)
   const heldOut = await evaluateHeldOut(model, run, fork(evalRng, 0))
-  const ood = await evaluateOod(model, run, fork(evalRng, 1))
+  const ood = (await evaluateOod(model, run, fork(evalRng, 1))).results
   writeEvaluation(dir, { method, seed, envSteps, heldOut, ood })
   return out
 }
