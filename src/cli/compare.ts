@@ -20,7 +20,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { decodeRunConfig, mainJobRun, type Method, type RunConfig } from '../spec/run.ts'
 import { isPlainObject, showDecodeError } from '../spec/codec.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
-import { formatMeanSpread, formatTable, meanSpread } from '../core/table.ts'
+import { comparisonTable, formatTable } from '../core/table.ts'
 import { learningCurves, lineChart } from '../core/plot.ts'
 import { writeFileAtomic } from '../effects/fs.ts'
 import { finishedIterations, readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
@@ -163,8 +163,6 @@ const pool = async <A, B>(items: ReadonlyArray<A>, n: number, f: (a: A) => Promi
   return out
 }
 
-const mean = (xs: ReadonlyArray<number>): number => meanSpread(xs).mean
-
 export const compareCommand = (): Command =>
   new Command('compare')
     .description(
@@ -270,47 +268,16 @@ export const compareCommand = (): Command =>
             })
         ])
       )
-      const trials = Math.max(0, ...[...evals.values()].flat().map((e) => e.ood.length))
-      // a run with overrides is labelled with them: `empo2 + grpo-novelty` is not EMPO²
+      // a run with overrides is labelled with them: `empo2 + dual-clip` is not EMPO²
       const label = (m: Method): string =>
         o.config === undefined ? m : `${m} + ${basename(o.config, '.json')}`
       const groups = methods.map((m) => ({ name: label(m), runs: byMethod.get(m) ?? [] }))
-      const rows = methods.map((m) => {
-        const es = evals.get(m) ?? []
-        return [
-          label(m),
-          String(es.length),
-          es.length === 0 ? '–' : String(Math.round(mean(es.map((e) => e.envSteps)))),
-          formatMeanSpread(
-            es.map((e) => e.heldOut.success),
-            3
-          ),
-          formatMeanSpread(
-            es.map((e) => e.heldOut.score),
-            1
-          ),
-          ...Array.from({ length: trials }, (_, t) =>
-            formatMeanSpread(
-              es.flatMap((e) => (e.ood[t] === undefined ? [] : [e.ood[t].score])),
-              1
-            )
-          )
-        ]
-      })
-      const headers = [
-        'method',
-        'seeds',
-        'env steps',
-        'held-out success',
-        'held-out score',
-        ...Array.from({ length: trials }, (_, t) => `OOD score, trial ${t + 1}`)
-      ]
-      const table = formatTable(headers, rows)
-      const heldOut = (m: Method) => mean((evals.get(m) ?? []).map((e) => e.heldOut.success))
-      const ratio =
-        methods.includes('empo2') && methods.includes('grpo') && heldOut('grpo') > 0
-          ? heldOut('empo2') / heldOut('grpo')
-          : null
+      const compared = comparisonTable(
+        methods.map((m) => ({ name: label(m), evals: evals.get(m) ?? [] })),
+        methods.includes('grpo') ? methods.indexOf('grpo') : null
+      )
+      const table = formatTable(compared.headers, compared.rows)
+      const ratio = compared.overBaseline[methods.indexOf('empo2')] ?? null
       const plots = {
         heldOut: join(root, 'held-out-success.svg'),
         training: join(root, 'training-success.svg')
@@ -342,7 +309,7 @@ export const compareCommand = (): Command =>
         overrides,
         methods,
         seeds,
-        table: { headers, rows },
+        table: { headers: compared.headers, rows: compared.rows },
         empo2OverGrpo: ratio,
         plots,
         failed: failed.map((f) => ({ method: f.job.method, seed: f.job.seed, stderr: f.stderr }))

@@ -1,10 +1,12 @@
 /**
  * Plain-text tables for the CLI and the README: columns sized to their widest cell, numbers right
- * aligned, text left aligned; and `mean ± spread` over seeds, where the spread is the sample standard
- * deviation (n − 1 in the denominator; 0 for a single value).
+ * aligned, text left aligned; `mean ± spread` over seeds, where the spread is the sample standard
+ * deviation (n − 1 in the denominator; 0 for a single value); and the comparison table of
+ * `empo2 compare`.
  *
  * @since 0.1.0
  */
+import type { EvalSummary } from '../spec/metrics.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -59,7 +61,7 @@ export const formatMeanSpread = (xs: ReadonlyArray<number>, digits: number): str
 }
 
 const isNumeric = (c: Cell): boolean =>
-  typeof c === 'number' || (typeof c === 'string' && /^[-+]?[\d.]+( ± [\d.]+)?%?$/u.test(c))
+  typeof c === 'number' || (typeof c === 'string' && /^[-+]?[\d.]+( ± [\d.]+)?[%×]?$/u.test(c))
 
 /**
  * A table as text: a header line, a rule, then one line per row; every line has the same width;
@@ -97,4 +99,77 @@ export const formatTable = (
       .map((x, j) => (numericCol[j] ? x.padStart(widths[j] as number) : x.padEnd(widths[j] as number)))
       .join('  ')
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n')
+}
+
+/**
+ * The comparison table of `empo2 compare`: one row per group of runs (a method over its seeds), in
+ * order — name, number of evaluated runs, mean environment steps, held-out success and score as
+ * `mean ± sd`, then one column per out-of-distribution trial (as many as the longest evaluation has).
+ * When `baseline` (a group's index) has a positive mean held-out success, a `÷ <baseline>` column
+ * after the success gives each group's mean over the baseline's; `overBaseline` holds those ratios
+ * (null without a baseline, or for a group with no evaluation).
+ *
+ * @example
+ * import { comparisonTable } from './table.ts'
+ * const run = (success: number) => ({ method: 'm', seed: 0, envSteps: 10, heldOut: { success, score: 0, episodes: 1, perFamily: {} }, ood: [] })
+ * const t = comparisonTable([{ name: 'empo2', evals: [run(0.3)] }, { name: 'grpo', evals: [run(0.1), run(0.2)] }], 1)
+ * assert.deepEqual(t.headers.slice(3, 5), ['held-out success', '÷ grpo'])
+ * assert.deepEqual(t.rows[0]?.slice(0, 5), ['empo2', '1', '10', '0.300 ± 0.000', '2.00×'])
+ * assert.ok(Math.abs((t.overBaseline[0] ?? 0) - 2) < 1e-12)
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const comparisonTable = (
+  groups: ReadonlyArray<{ readonly name: string; readonly evals: ReadonlyArray<EvalSummary> }>,
+  baseline: number | null
+): {
+  readonly headers: ReadonlyArray<string>
+  readonly rows: ReadonlyArray<ReadonlyArray<string>>
+  readonly overBaseline: ReadonlyArray<number | null>
+} => {
+  const success = (es: ReadonlyArray<EvalSummary>) => meanSpread(es.map((e) => e.heldOut.success)).mean
+  const base = baseline === null ? undefined : groups[baseline]
+  const denominator = base !== undefined && success(base.evals) > 0 ? success(base.evals) : null
+  const overBaseline = groups.map((g) =>
+    denominator === null || g.evals.length === 0 ? null : success(g.evals) / denominator
+  )
+  const trials = Math.max(0, ...groups.flatMap((g) => g.evals.map((e) => e.ood.length)))
+  const headers = [
+    'method',
+    'seeds',
+    'env steps',
+    'held-out success',
+    ...(denominator === null ? [] : [`÷ ${base?.name ?? ''}`]),
+    'held-out score',
+    ...Array.from({ length: trials }, (_, t) => `OOD score, trial ${t + 1}`)
+  ]
+  const rows = groups.map((g, i) => {
+    const es = g.evals
+    const ratio = overBaseline[i]
+    return [
+      g.name,
+      String(es.length),
+      es.length === 0 ? '–' : String(Math.round(meanSpread(es.map((e) => e.envSteps)).mean)),
+      formatMeanSpread(
+        es.map((e) => e.heldOut.success),
+        3
+      ),
+      ...(denominator === null ? [] : [ratio === null || ratio === undefined ? '–' : `${ratio.toFixed(2)}×`]),
+      formatMeanSpread(
+        es.map((e) => e.heldOut.score),
+        1
+      ),
+      ...Array.from({ length: trials }, (_, t) =>
+        formatMeanSpread(
+          es.flatMap((e) => {
+            const o = e.ood[t]
+            return o === undefined ? [] : [o.score]
+          }),
+          1
+        )
+      )
+    ]
+  })
+  return { headers, rows, overBaseline }
 }

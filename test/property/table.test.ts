@@ -1,5 +1,6 @@
 import fc from 'fast-check'
-import { formatMeanSpread, formatTable, meanSpread } from '../../src/core/table.ts'
+import { comparisonTable, formatMeanSpread, formatTable, meanSpread } from '../../src/core/table.ts'
+import type { EvalSummary } from '../../src/spec/metrics.ts'
 import { close, property } from '../support/property.ts'
 
 const xs = fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 10 })
@@ -89,4 +90,73 @@ property(
   (a, b, v, c) =>
     close(meanSpread([a, b]).spread, Math.abs(a - b) / Math.SQRT2, 1e-9, 1e-9) &&
     close(meanSpread(v.map((x) => c * x)).spread, Math.abs(c) * meanSpread(v).spread, 1e-9, 1e-9)
+)
+
+const rate = fc.integer({ min: 0, max: 120 }).map((k) => k / 120)
+const evalSummary: fc.Arbitrary<EvalSummary> = fc.record({
+  method: fc.constant('m'),
+  seed: fc.nat(),
+  envSteps: fc.integer({ min: 0, max: 20_000 }),
+  heldOut: fc.record({
+    success: rate,
+    score: fc.double({ min: 0, max: 100, noNaN: true }),
+    episodes: fc.constant(120),
+    perFamily: fc.constant({})
+  }),
+  ood: fc.array(
+    fc.record({
+      success: rate,
+      score: fc.double({ min: 0, max: 100, noNaN: true }),
+      episodes: fc.constant(10),
+      perFamily: fc.constant({})
+    }),
+    { maxLength: 3 }
+  )
+})
+const groups = fc.uniqueArray(
+  fc.record({
+    name: fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/),
+    evals: fc.array(evalSummary, { maxLength: 5 })
+  }),
+  { minLength: 1, maxLength: 6, selector: (g) => g.name }
+)
+
+property(
+  'comparisonTable: one row per group in order, its run count, and one column per OOD trial of the longest evaluation',
+  [groups, fc.option(fc.nat({ max: 5 }), { nil: null })],
+  (gs, b) => {
+    const t = comparisonTable(gs, b)
+    const trials = Math.max(0, ...gs.flatMap((g) => g.evals.map((e) => e.ood.length)))
+    return (
+      t.rows.length === gs.length &&
+      t.rows.every(
+        (r, i) =>
+          r[0] === gs[i]?.name && r[1] === String(gs[i]?.evals.length) && r.length === t.headers.length
+      ) &&
+      t.headers.filter((h) => h.startsWith('OOD score, trial')).length === trials
+    )
+  }
+)
+
+property(
+  'comparisonTable: each ratio is the group’s mean held-out success over the baseline’s (1 for the baseline), with a column only when the baseline’s mean is positive',
+  [groups, fc.nat({ max: 5 })],
+  (gs, b) => {
+    const t = comparisonTable(gs, b)
+    const mean = (es: ReadonlyArray<EvalSummary>) => es.reduce((a, e) => a + e.heldOut.success, 0) / es.length
+    const base = gs[b]
+    const positive = base !== undefined && base.evals.length > 0 && mean(base.evals) > 0
+    const col = t.headers.indexOf(`÷ ${base?.name ?? ''}`)
+    if (!positive) return col === -1 && t.overBaseline.every((r) => r === null)
+    return (
+      col === 4 &&
+      close(t.overBaseline[b] as number, 1, 1e-12, 1e-12) &&
+      gs.every((g, i) =>
+        g.evals.length === 0
+          ? t.overBaseline[i] === null && t.rows[i]?.[col] === '–'
+          : close((t.overBaseline[i] as number) * mean(base.evals), mean(g.evals), 1e-12, 1e-9) &&
+            t.rows[i]?.[col] === `${(t.overBaseline[i] as number).toFixed(2)}×`
+      )
+    )
+  }
 )
