@@ -8,7 +8,7 @@
  *   e.g. npx tsx scripts/curves-plot.ts docs/img/ablations 0,1,2 "EMPO²=runs/reproduce/empo2" "GRPO=runs/reproduce/grpo"
  */
 import { existsSync } from 'node:fs'
-import { learningCurves, lineChart } from '../src/core/plot.ts'
+import { learningCurves, lineChart, rateRange } from '../src/core/plot.ts'
 import { writeFileAtomic } from '../src/effects/fs.ts'
 import { readMetrics, runPaths } from '../src/effects/run/store.ts'
 
@@ -43,14 +43,15 @@ for (const [file, metric, smooth, title] of [
   ],
   [`${out}-held-out-success.svg`, 'eval/success', 1, `Held-out success without memory (${n}, mean ± sd)`]
 ] as const) {
+  const curves = learningCurves(groups, metric, smooth)
   writeFileAtomic(
     file,
     lineChart({
       title,
       xLabel: 'environment steps',
       yLabel: 'success rate',
-      series: learningCurves(groups, metric, smooth),
-      yRange: [0, 1]
+      series: curves,
+      yRange: rateRange(curves)
     })
   )
   console.log(`wrote ${file}`)

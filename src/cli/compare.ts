@@ -21,7 +21,7 @@ import { decodeRunConfig, mainJobRun, type Method, type RunConfig } from '../spe
 import { isPlainObject, showDecodeError } from '../spec/codec.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { comparisonTable, formatTable } from '../core/table.ts'
-import { learningCurves, lineChart } from '../core/plot.ts'
+import { learningCurves, lineChart, rateRange } from '../core/plot.ts'
 import { writeFileAtomic } from '../effects/fs.ts'
 import { finishedIterations, readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
 import { readStoredRun } from '../effects/train/run.ts'
@@ -278,6 +278,8 @@ export const compareCommand = (): Command =>
       )
       const table = formatTable(compared.headers, compared.rows)
       const ratio = compared.overBaseline[methods.indexOf('empo2')] ?? null
+      const heldOutCurves = learningCurves(groups, 'eval/success', 1)
+      const trainingCurves = learningCurves(groups, 'charts/success', 5)
       const plots = {
         heldOut: join(root, 'held-out-success.svg'),
         training: join(root, 'training-success.svg')
@@ -288,8 +290,8 @@ export const compareCommand = (): Command =>
           title: `Held-out success without memory (${seeds.length} seed${seeds.length > 1 ? 's' : ''}, mean ± sd)`,
           xLabel: 'environment steps',
           yLabel: 'success rate',
-          series: learningCurves(groups, 'eval/success', 1),
-          yRange: [0, 1]
+          series: heldOutCurves,
+          yRange: rateRange(heldOutCurves)
         })
       )
       writeFileAtomic(
@@ -298,8 +300,8 @@ export const compareCommand = (): Command =>
           title: 'Training success (moving mean of 5 iterations)',
           xLabel: 'environment steps',
           yLabel: 'success rate',
-          series: learningCurves(groups, 'charts/success', 5),
-          yRange: [0, 1]
+          series: trainingCurves,
+          yRange: rateRange(trainingCurves)
         })
       )
       const summary = {

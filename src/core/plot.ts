@@ -323,3 +323,23 @@ export const learningCurves = (
       band: runs.length > 1 ? pts.map((p) => [p.x, p.mean - p.spread, p.mean + p.spread] as const) : []
     }
   })
+
+/**
+ * The y range of a chart of rates: from 0 to the largest plotted value (band tops included), at least
+ * `floor` and at most 1 — so success rates near 0.1 are not drawn flat along a 0–1 axis.
+ *
+ * @example
+ * import { rateRange } from './plot.ts'
+ * assert.deepEqual(rateRange([{ name: 'a', points: [[0, 0.12]], band: [[0, 0.1, 0.17]] }]), [0, 0.17])
+ * assert.deepEqual(rateRange([{ name: 'a', points: [[0, 0]] }]), [0, 0.1])
+ * assert.deepEqual(rateRange([{ name: 'a', points: [[0, 0.9]], band: [[0, 0.7, 1.1]] }]), [0, 1])
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const rateRange = (series: ReadonlyArray<Series>, floor = 0.1): readonly [number, number] => {
+  const tops = series
+    .flatMap((s) => [...s.points.map((p) => p[1]), ...(s.band ?? []).map((b) => b[2])])
+    .filter(Number.isFinite)
+  return [0, Math.min(1, Math.max(floor, ...tops))]
+}

@@ -6,6 +6,7 @@ import {
   lineChart,
   niceTicks,
   plotArea,
+  rateRange,
   textWidth,
   type Chart
 } from '../../src/core/plot.ts'
@@ -257,5 +258,18 @@ property(
     })
     assert.equal(many?.band?.length, one?.points.length)
     many?.band?.forEach(([, lo, hi]) => assert.ok(close(lo, hi), `band ${lo}..${hi}`))
+  }
+)
+
+property(
+  'rateRange starts at 0 and ends at the largest point or band top, clamped to [floor, 1]: every plotted rate in [0, 1] fits',
+  [fc.array(series, { maxLength: 5 }), fc.double({ min: 0.01, max: 1, noNaN: true })],
+  (ss, floor) => {
+    const [lo, hi] = rateRange(ss, floor)
+    const tops = ss.flatMap((s) => [...s.points.map((p) => p[1]), ...(s.band ?? []).map((b) => b[2])])
+    const fits = tops.filter((y) => y >= 0 && y <= 1).every((y) => y <= hi)
+    // and no higher than needed: the top is 1, the floor, or a plotted value
+    const tight = hi === 1 || hi === floor || tops.includes(hi)
+    return lo === 0 && hi >= floor && hi <= 1 && fits && tight
   }
 )
