@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
-import { decodeRunConfig, mainJobRun, type Method, type RunConfig } from '../spec/run.ts'
+import { decodeRunConfig, mainJobRun, runnableMethods, type Method, type RunConfig } from '../spec/run.ts'
 import { isPlainObject, showDecodeError } from '../spec/codec.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { comparisonTable, formatTable } from '../core/table.ts'
@@ -191,7 +191,6 @@ export const compareCommand = (): Command =>
     .option('--json', 'print the comparison as one JSON object')
     .action(async (o: Opts) => {
       const prof = profiles[o.profile]
-      const methods = o.methods ?? prof.methods
       const seeds = o.seeds ?? prof.seeds
       const name = o.name ?? (o.profile === 'short' ? 'main' : 'reproduce')
       const root = join(o.runs, name)
@@ -204,6 +203,12 @@ export const compareCommand = (): Command =>
           )
         return d.right
       }
+      // a profile's method that cannot run under this preset and config is left out, with a note;
+      // one asked for with --methods is an error (runOf)
+      const runnable = runnableMethods(prof.methods, runOf('empo2').algo)
+      if (o.methods === undefined && o.json !== true)
+        for (const l of runnable.leftOut) process.stderr.write(`compare: leaving out ${l.method}: ${l.why}\n`)
+      const methods = o.methods ?? runnable.methods
       const jobs: Job[] = methods.flatMap((method) => {
         const run = runOf(method)
         return seeds.map((seed) => ({ method, seed, dir: join(root, `${method}-s${seed}`), run }))

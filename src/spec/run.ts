@@ -23,9 +23,9 @@ import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
  * - `empo2`: the method as configured;
  * - `grpo`: no memory rollouts (`p = 0`; per-iteration thresholds 0), so no tips and no off-policy
  *   updates, and no intrinsic reward (EMPO²'s novelty bonus, §4.4) — the baseline EMPO² extends;
- * - `grpo-novelty`: GRPO plus EMPO²'s intrinsic reward as configured (`p = 0`, coefficient kept) —
- *   EMPO² without memory, which separates what the novelty bonus does from what memory does (under
- *   the official preset, whose coefficient is 0, it is GRPO);
+ * - `grpo-novelty`: GRPO plus EMPO²'s state-novelty reward as configured (`p = 0`, coefficient kept) —
+ *   EMPO² without memory, which separates what the novelty bonus does from what memory does; it
+ *   needs the `stateNovelty` rule and a positive coefficient (see {@link methodConflict});
  * - `empo2-no-offpolicy`: memory rollouts are always updated on-policy (`q = 0`);
  * - `empo2-no-mask`: the low-probability mask switched off;
  * - `empo2-no-intrinsic`: the intrinsic-reward coefficient set to 0;
@@ -46,6 +46,60 @@ export const Method = t.keyof({
 })
 /** @since 0.1.0 @category model */
 export type Method = t.TypeOf<typeof Method>
+
+/**
+ * Why `method` cannot run under the algorithm config `algo`, or null. Only `grpo-novelty` has such a
+ * condition: it is GRPO plus the state-novelty bonus (empo2.md §4.4), so it needs `novelty.rule =
+ * stateNovelty` and a positive coefficient. The official preset has neither: its `retrievedCount`
+ * rule counts retrieved tips, and without memory there are none, so the "bonus" would be the same
+ * constant on every step; with coefficient 0 the run would be GRPO under another name.
+ *
+ * @example
+ * import { methodConflict } from './run.ts'
+ * import { paperPreset, officialPreset } from './config.ts'
+ * assert.equal(methodConflict('grpo-novelty', paperPreset), null)
+ * assert.match(methodConflict('grpo-novelty', officialPreset) ?? '', /retrievedCount/)
+ * assert.equal(methodConflict('grpo', officialPreset), null)
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const methodConflict = (method: Method, algo: Config): string | null => {
+  if (method !== 'grpo-novelty') return null
+  if (algo.novelty.rule !== 'stateNovelty')
+    return `grpo-novelty adds the state-novelty bonus, but novelty.rule is ${algo.novelty.rule}: without memory no tip is ever retrieved, so that reward would be one constant per step`
+  if (algo.novelty.coef <= 0)
+    return 'grpo-novelty adds the state-novelty bonus, but novelty.coef is 0: the run would be GRPO'
+  return null
+}
+
+/**
+ * The methods of a list that can run under `algo` ({@link methodConflict}), in order, and the others
+ * with the reason — how `compare` drops a profile's method that does not fit the chosen preset.
+ *
+ * @example
+ * import { runnableMethods } from './run.ts'
+ * import { officialPreset } from './config.ts'
+ * const r = runnableMethods(['empo2', 'grpo', 'grpo-novelty'], officialPreset)
+ * assert.deepEqual(r.methods, ['empo2', 'grpo'])
+ * assert.deepEqual(r.leftOut.map((l) => l.method), ['grpo-novelty'])
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const runnableMethods = (
+  methods: ReadonlyArray<Method>,
+  algo: Config
+): {
+  readonly methods: ReadonlyArray<Method>
+  readonly leftOut: ReadonlyArray<{ readonly method: Method; readonly why: string }>
+} => {
+  const why = methods.map((m) => [m, methodConflict(m, algo)] as const)
+  return {
+    methods: why.filter(([, w]) => w === null).map(([m]) => m),
+    leftOut: why.flatMap(([method, w]) => (w === null ? [] : [{ method, why: w }]))
+  }
+}
 
 /**
  * The agent's prompt budget: how many earlier steps each prompt shows (`historyWindow`), how many
@@ -338,6 +392,12 @@ export const decodeRunConfig =
           schedule: merged('schedule'),
           prior
         })
-      )
+      ),
+      E.chain((r) => {
+        const conflict = methodConflict(r.method, r.algo)
+        return conflict === null
+          ? E.right(r)
+          : E.left({ _tag: 'DecodeError' as const, what: 'run config', problems: [`at method: ${conflict}`] })
+      })
     )
   }

@@ -166,7 +166,28 @@ test('compare checks --config and refuses to reuse runs of another config, befor
       ],
       'at algo.preset: these overrides apply to a config made from the official preset'
     ],
-    [[...base, '--name', 'fresh', '--config', join(dir, 'none.json')], 'cannot read it']
+    [[...base, '--name', 'fresh', '--config', join(dir, 'none.json')], 'cannot read it'],
+    // grpo-novelty needs the state-novelty bonus, which the official preset does not have
+    [
+      [
+        'compare',
+        '--runs',
+        dir,
+        '--methods',
+        'grpo-novelty',
+        '--seeds',
+        '7',
+        '--name',
+        'fresh',
+        '--preset',
+        'official'
+      ],
+      'at method: grpo-novelty adds the state-novelty bonus, but novelty.rule is retrievedCount'
+    ],
+    [
+      ['train', '--runs', dir, '--method', 'grpo-novelty', '--name', 'fresh', '--preset', 'official'],
+      'at method: grpo-novelty adds the state-novelty bonus, but novelty.rule is retrievedCount'
+    ]
   ]
   const rs = await all(cases, ([args]) => empo2(args))
   rs.forEach((r, i) => {

@@ -14,7 +14,7 @@ import {
   paperPreset,
   presets
 } from '../../src/spec/config.ts'
-import { decodeRunConfig, mainJobRun } from '../../src/spec/run.ts'
+import { decodeRunConfig, mainJobRun, Method, runnableMethods } from '../../src/spec/run.ts'
 import { arbitraryOf } from '../support/arbitrary.ts'
 import { property } from '../support/property.ts'
 
@@ -180,4 +180,39 @@ test('every override file in configs/ decodes onto the main job’s run config a
     assert.ok(E.isRight(d), `configs/${f}: ${E.isLeft(d) ? d.left.problems.join('; ') : ''}`)
     assert.notDeepEqual(d.right, base, `configs/${f} changes nothing`)
   }
+})
+
+property(
+  'a method runs under a config exactly when runnableMethods keeps it: the kept ones decode, the left-out ones are refused at `method` with the reason',
+  [configArb],
+  (c) => {
+    const all = Object.keys(Method.keys) as Array<Method>
+    const r = runnableMethods(all, c)
+    assert.deepEqual([...r.methods, ...r.leftOut.map((l) => l.method)].sort(), [...all].sort())
+    const base = { ...mainJobRun('empo2', 'paper'), algo: c }
+    for (const m of all) {
+      const d = decodeRunConfig(base)({ method: m })
+      const left = r.leftOut.find((l) => l.method === m)
+      if (left === undefined)
+        assert.ok(E.isRight(d), `${m}: ${E.isLeft(d) ? d.left.problems.join('; ') : ''}`)
+      else assert.ok(E.isLeft(d) && d.left.problems.includes(`at method: ${left.why}`), m)
+    }
+  }
+)
+
+test('grpo-novelty runs under the paper preset and is refused under the official one, or with no novelty coefficient', () => {
+  const all = Object.keys(Method.keys) as Array<Method>
+  assert.deepEqual(runnableMethods(all, paperPreset).methods, all)
+  assert.deepEqual(
+    runnableMethods(all, officialPreset).leftOut.map((l) => l.method),
+    ['grpo-novelty']
+  )
+  // the official rule counts retrieved tips: refused even with a positive coefficient
+  const counted = { ...officialPreset, novelty: { ...officialPreset.novelty, coef: 0.1 } } as Config
+  assert.match(
+    runnableMethods(['grpo-novelty'], counted).leftOut[0]?.why ?? '',
+    /novelty.rule is retrievedCount/
+  )
+  const noCoef = decodeRunConfig(mainJobRun('grpo-novelty', 'paper'))({ algo: { novelty: { coef: 0 } } })
+  assert.ok(E.isLeft(noCoef) && noCoef.left.problems.some((p) => p.includes('novelty.coef is 0')))
 })
