@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
 import fc from 'fast-check'
 import { comparisonTable, formatMeanSpread, formatTable, meanSpread } from '../../src/core/table.ts'
 import type { EvalSummary } from '../../src/spec/metrics.ts'
@@ -92,7 +94,11 @@ property(
     close(meanSpread(v.map((x) => c * x)).spread, Math.abs(c) * meanSpread(v).spread, 1e-9, 1e-9)
 )
 
-const rate = fc.integer({ min: 0, max: 120 }).map((k) => k / 120)
+// 0 comes often, so that groups whose runs all failed (a zero baseline) are common
+const rate = fc.oneof(
+  fc.constant(0),
+  fc.integer({ min: 0, max: 120 }).map((k) => k / 120)
+)
 const evalSummary: fc.Arbitrary<EvalSummary> = fc.record({
   method: fc.constant('m'),
   seed: fc.nat(),
@@ -160,3 +166,22 @@ property(
     )
   }
 )
+
+test('comparisonTable: a baseline whose runs all failed gives no ratio column, not a division by zero', () => {
+  const run = (success: number): EvalSummary => ({
+    method: 'm',
+    seed: 0,
+    envSteps: 10,
+    heldOut: { success, score: 0, episodes: 1, perFamily: {} },
+    ood: []
+  })
+  const t = comparisonTable(
+    [
+      { name: 'empo2', evals: [run(0.2)] },
+      { name: 'grpo', evals: [run(0), run(0)] }
+    ],
+    1
+  )
+  assert.deepEqual(t.headers, ['method', 'seeds', 'env steps', 'held-out success', 'held-out score'])
+  assert.deepEqual(t.overBaseline, [null, null])
+})

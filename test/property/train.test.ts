@@ -1,3 +1,4 @@
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
@@ -17,7 +18,11 @@ import { officialPreset, paperPreset, type Config } from '../../src/spec/config.
 import type { ModeCombination } from '../../src/spec/data.ts'
 import { close, property } from '../support/property.ts'
 
-const prob = fc.integer({ min: 0, max: 1000 }).map((k) => k / 1000)
+// the boundaries 0 and 1 come often: p = 0, q = 1 and equal per-iteration thresholds are where laws break
+const prob = fc.oneof(
+  fc.constantFrom(0, 1),
+  fc.integer({ min: 0, max: 1000 }).map((k) => k / 1000)
+)
 // both presets with random mode probabilities (perIteration thresholds ordered as decodeConfig requires)
 const config: fc.Arbitrary<Config> = fc
   .tuple(
@@ -68,11 +73,25 @@ property(
   [config, fc.constantFrom(...(Object.keys(Method.keys) as Array<Method>))],
   (c, m) => {
     const algo = applyMethod(m)(c)
-    const p = modeProbabilities(algo.modes)
-    const readable = p.onPolicyWithTips > 0 || p.offPolicy > 0
+    // some step can read a tip unless every step is rolled out without memory
+    const readable = modeProbabilities(algo.modes).onPolicyNoMemory < 1
     return writesTips(m, algo) === (m === 'reflexion' || readable)
   }
 )
+
+test('writesTips at the boundaries: Reflexion with p = 0, every memory step off-policy, equal per-iteration thresholds, GRPO', () => {
+  const modes = (m: Partial<Config['modes']>): Config =>
+    ({ ...paperPreset, modes: { ...paperPreset.modes, ...m } }) as Config
+  assert.equal(writesTips('reflexion', modes({ memoryProb: 0 as never })), true)
+  assert.equal(writesTips('empo2', modes({ memoryProb: 0.3 as never, offPolicyProb: 1 as never })), true)
+  const perIteration = {
+    ...officialPreset,
+    modes: { ...officialPreset.modes, offPolicyBelow: 0.2, withTipsBelow: 0.2 }
+  } as Config
+  assert.equal(writesTips('empo2', perIteration), true)
+  assert.equal(writesTips('grpo', applyMethod('grpo')(paperPreset)), false)
+  assert.equal(writesTips('grpo-novelty', applyMethod('grpo-novelty')(officialPreset)), false)
+})
 
 property(
   'without off-policy updates (q = 0) no step is off-policy and the memory probability is unchanged',
