@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatTable } from '../core/table.ts'
 import {
+  finishedOf,
   latestFiles,
   readEvaluation,
   readMemory,
@@ -66,7 +67,7 @@ export const inspectCommand = (): Command =>
         [
           `run ${dir}: ${run.method}, preset ${a.preset}, seed ${seed}, prior ${run.prior ?? 'none (random weights)'}`,
           `  ${a.rollout.tasksPerBatch} tasks × ${a.rollout.groupSize} rollouts per iteration, ≤ ${a.rollout.maxSteps} steps; modes ${a.modes.rule} (p = ${a.modes.memoryProb}, q = ${a.modes.offPolicyProb}); mask ${a.mask.enabled ? a.mask.rule : 'off'}; lr ${a.optim.learningRate}`,
-          `  finished iterations: ${state === null ? 0 : state.iteration + 1} of ${run.schedule.iterations}; env steps ${state?.envSteps ?? 0}; wall ${(state?.wallSeconds ?? 0).toFixed(0)} s${torn ? ' (a torn last metrics line will be dropped on resume)' : ''}`,
+          `  finished iterations: ${finishedOf(state)} of ${run.schedule.iterations}; env steps ${state?.envSteps ?? 0}; wall ${(state?.wallSeconds ?? 0).toFixed(0)} s${torn ? ' (a torn last metrics line will be dropped on resume)' : ''}`,
           '',
           formatTable(
             [

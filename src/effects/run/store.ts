@@ -144,8 +144,11 @@ export const readState = (dir: string): RunState | null => {
   return existsSync(p) ? readJson(RunState, p, 'run state') : null
 }
 
+/** How many iterations a run state says have finished (0 before the first). */
+export const finishedOf = (state: RunState | null): number => (state === null ? 0 : state.iteration + 1)
+
 /** How many iterations of the run in `dir` have finished (0 for a new or empty directory). */
-export const finishedIterations = (dir: string): number => (readState(dir)?.iteration ?? -1) + 1
+export const finishedIterations = (dir: string): number => finishedOf(readState(dir))
 
 /** A memory snapshot. */
 export const readMemory = (path: string): MemorySnapshot => readJson(MemorySnapshot, path, 'memory snapshot')
@@ -189,7 +192,7 @@ export const resume = (dir: string): { readonly next: number; readonly state: Ru
   const { lines, torn } = readMetrics(dir)
   const keep = lines.filter((l) => state !== null && l.iteration <= state.iteration)
   // state.json is written after the metrics line, so every finished iteration has its line, in order
-  const expected = state === null ? 0 : state.iteration + 1
+  const expected = finishedOf(state)
   const gap = keep.findIndex((l, i) => l.iteration !== i)
   if (keep.length !== expected || gap !== -1)
     throw new Error(
@@ -201,7 +204,7 @@ export const resume = (dir: string): { readonly next: number; readonly state: Ru
     )
   if (torn || keep.length !== lines.length)
     writeFileAtomic(p.metrics, keep.map((l) => `${JSON.stringify(l)}\n`).join(''))
-  return { next: state === null ? 0 : state.iteration + 1, state }
+  return { next: finishedOf(state), state }
 }
 
 /** Write the final evaluation (atomic). */
