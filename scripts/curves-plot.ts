@@ -8,7 +8,7 @@
  *   e.g. npx tsx scripts/curves-plot.ts docs/img/ablations 0,1,2 "EMPO²=runs/reproduce/empo2" "GRPO=runs/reproduce/grpo"
  */
 import { existsSync } from 'node:fs'
-import { learningCurves, lineChart, rateRange } from '../src/core/plot.ts'
+import { successCharts } from '../src/core/plot.ts'
 import { writeFileAtomic } from '../src/effects/fs.ts'
 import { readMetrics, runPaths } from '../src/effects/run/store.ts'
 
@@ -33,26 +33,11 @@ const groups = specs.map((spec) => {
   if (missing.length > 0) fail(`no run at ${missing.join(', ')}`)
   return { name: spec.slice(0, eq), runs: dirs.map((d) => readMetrics(d).lines) }
 })
-const n = `${seeds.length} seed${seeds.length > 1 ? 's' : ''}`
-for (const [file, metric, smooth, title] of [
-  [
-    `${out}-training-success.svg`,
-    'charts/success',
-    5,
-    `Training success (moving mean of 5 iterations; ${n}, mean ± sd)`
-  ],
-  [`${out}-held-out-success.svg`, 'eval/success', 1, `Held-out success without memory (${n}, mean ± sd)`]
+const charts = successCharts(groups, seeds.length)
+for (const [file, svg] of [
+  [`${out}-training-success.svg`, charts.training],
+  [`${out}-held-out-success.svg`, charts.heldOut]
 ] as const) {
-  const curves = learningCurves(groups, metric, smooth)
-  writeFileAtomic(
-    file,
-    lineChart({
-      title,
-      xLabel: 'environment steps',
-      yLabel: 'success rate',
-      series: curves,
-      yRange: rateRange(curves)
-    })
-  )
+  writeFileAtomic(file, svg)
   console.log(`wrote ${file}`)
 }

@@ -21,7 +21,7 @@ import { decodeRunConfig, mainJobRun, runnableMethods, type Method, type RunConf
 import { isPlainObject, showDecodeError } from '../spec/codec.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { comparisonTable, formatTable } from '../core/table.ts'
-import { learningCurves, lineChart, rateRange } from '../core/plot.ts'
+import { successCharts } from '../core/plot.ts'
 import { writeFileAtomic } from '../effects/fs.ts'
 import { finishedIterations, readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
 import { readStoredRun } from '../effects/train/run.ts'
@@ -283,32 +283,13 @@ export const compareCommand = (): Command =>
       )
       const table = formatTable(compared.headers, compared.rows)
       const ratio = compared.overBaseline[methods.indexOf('empo2')] ?? null
-      const heldOutCurves = learningCurves(groups, 'eval/success', 1)
-      const trainingCurves = learningCurves(groups, 'charts/success', 5)
       const plots = {
         heldOut: join(root, 'held-out-success.svg'),
         training: join(root, 'training-success.svg')
       }
-      writeFileAtomic(
-        plots.heldOut,
-        lineChart({
-          title: `Held-out success without memory (${seeds.length} seed${seeds.length > 1 ? 's' : ''}, mean ± sd)`,
-          xLabel: 'environment steps',
-          yLabel: 'success rate',
-          series: heldOutCurves,
-          yRange: rateRange(heldOutCurves)
-        })
-      )
-      writeFileAtomic(
-        plots.training,
-        lineChart({
-          title: 'Training success (moving mean of 5 iterations)',
-          xLabel: 'environment steps',
-          yLabel: 'success rate',
-          series: trainingCurves,
-          yRange: rateRange(trainingCurves)
-        })
-      )
+      const charts = successCharts(groups, seeds.length)
+      writeFileAtomic(plots.heldOut, charts.heldOut)
+      writeFileAtomic(plots.training, charts.training)
       const summary = {
         name,
         profile: o.profile,

@@ -343,3 +343,45 @@ export const rateRange = (series: ReadonlyArray<Series>, floor = 0.1): readonly 
     .filter(Number.isFinite)
   return [0, Math.min(1, Math.max(floor, ...tops))]
 }
+
+/**
+ * The two charts of a comparison, as SVG: held-out success without memory (one point per evaluation)
+ * and training success (moving mean of 5 iterations), each against environment steps, one curve per
+ * group with a ± sd band over its runs (`learningCurves`), y from 0 to the largest value shown
+ * (`rateRange`). `seeds` is the number of seeds per group, named in the titles.
+ *
+ * @example
+ * import { successCharts } from './plot.ts'
+ * import { emptyMetrics } from '../spec/metrics.ts'
+ * const run = [{ ...emptyMetrics, iteration: 0, 'env/steps': 10, 'charts/success': 0.5, 'eval/success': 0.25 }]
+ * const c = successCharts([{ name: 'a', runs: [run] }], 1)
+ * assert.match(c.heldOut, /Held-out success without memory \(1 seed, mean ± sd\)/)
+ * assert.match(c.training, /Training success \(moving mean of 5 iterations; 1 seed, mean ± sd\)/)
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const successCharts = (
+  groups: ReadonlyArray<{ readonly name: string; readonly runs: ReadonlyArray<ReadonlyArray<MetricsLine>> }>,
+  seeds: number
+): { readonly heldOut: string; readonly training: string } => {
+  const n = `${seeds} seed${seeds === 1 ? '' : 's'}`
+  const chart = (title: string, series: ReadonlyArray<Series>): string =>
+    lineChart({
+      title,
+      xLabel: 'environment steps',
+      yLabel: 'success rate',
+      series,
+      yRange: rateRange(series)
+    })
+  return {
+    heldOut: chart(
+      `Held-out success without memory (${n}, mean ± sd)`,
+      learningCurves(groups, 'eval/success', 1)
+    ),
+    training: chart(
+      `Training success (moving mean of 5 iterations; ${n}, mean ± sd)`,
+      learningCurves(groups, 'charts/success', 5)
+    )
+  }
+}
