@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatTable } from '../core/table.ts'
+import { applyMethod } from '../core/train.ts'
 import {
   finishedOf,
   latestFiles,
@@ -62,11 +63,17 @@ export const inspectCommand = (): Command =>
         )
         return
       }
-      const a = run.algo
+      // the settings the method trains with (grpo: p = 0 and no novelty bonus), not the stored base
+      const a = applyMethod(run.method)(run.algo)
+      const m = a.modes
+      const modes =
+        m.rule === 'perStep'
+          ? `perStep (p = ${m.memoryProb}, q = ${m.offPolicyProb})`
+          : `perIteration (off-policy below ${m.offPolicyBelow}, with tips below ${m.withTipsBelow})`
       console.log(
         [
           `run ${dir}: ${run.method}, preset ${a.preset}, seed ${seed}, prior ${run.prior ?? 'none (random weights)'}`,
-          `  ${a.rollout.tasksPerBatch} tasks × ${a.rollout.groupSize} rollouts per iteration, ≤ ${a.rollout.maxSteps} steps; modes ${a.modes.rule} (p = ${a.modes.memoryProb}, q = ${a.modes.offPolicyProb}); mask ${a.mask.enabled ? a.mask.rule : 'off'}; lr ${a.optim.learningRate}`,
+          `  ${a.rollout.tasksPerBatch} tasks × ${a.rollout.groupSize} rollouts per iteration, ≤ ${a.rollout.maxSteps} steps; modes ${modes}; novelty ${a.novelty.rule} × ${a.novelty.coef}; mask ${a.mask.enabled ? a.mask.rule : 'off'}; lr ${a.optim.learningRate}`,
           `  finished iterations: ${finishedOf(state)} of ${run.schedule.iterations}; env steps ${state?.envSteps ?? 0}; wall ${(state?.wallSeconds ?? 0).toFixed(0)} s${torn ? ' (a torn last metrics line will be dropped on resume)' : ''}`,
           '',
           formatTable(

@@ -223,6 +223,15 @@ test('inspect prints the config summary, the last iterations, the memory and the
   assert.match(out, /held-out variants, no memory \(8 episodes\): success 0\.625/u)
 })
 
+test('inspect shows the settings a method trains with, not the stored base config', async () => {
+  const g = join(dir, 'grpo-fixture')
+  createRun(g, { seed: 1, run: mainJobRun('grpo', 'paper') })
+  const [grpo, empo2Run] = await Promise.all([empo2(['inspect', g]), empo2(['inspect', run])])
+  assert.equal(grpo.code, 0, grpo.stderr)
+  assert.match(grpo.stdout, /modes perStep \(p = 0, q = [\d.]+\); novelty stateNovelty × 0;/u)
+  assert.match(empo2Run.stdout, /modes perStep \(p = 0\.25, q = 0\.68\); novelty stateNovelty × 0\.1;/u)
+})
+
 test('inspect --json prints one JSON object with the same facts', async () => {
   const r = await empo2(['inspect', run, '--json', '--tips', '1'])
   assert.equal(r.code, 0, r.stderr)
