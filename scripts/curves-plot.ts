@@ -8,6 +8,7 @@
  *   e.g. npx tsx scripts/curves-plot.ts docs/img/ablations 0,1,2 "EMPO²=runs/reproduce/empo2" "GRPO=runs/reproduce/grpo"
  */
 import { existsSync } from 'node:fs'
+import { seedsArg } from '../src/cli/args.ts'
 import { successCharts } from '../src/core/plot.ts'
 import { writeFileAtomic } from '../src/effects/fs.ts'
 import { readMetrics, runPaths } from '../src/effects/run/store.ts'
@@ -20,10 +21,13 @@ const fail = (why: string): never => {
   process.exit(2)
 }
 if (out === undefined || seedList === undefined || specs.length === 0) fail('missing arguments')
-const seeds = (seedList as string).split(',').map((s) => {
-  const n = Number(s)
-  return s.trim() !== '' && Number.isInteger(n) && n >= 0 ? n : fail(`not a seed: "${s}"`)
-})
+const seeds = ((): ReadonlyArray<number> => {
+  try {
+    return seedsArg(seedList as string)
+  } catch (e) {
+    return fail(`seeds: ${(e as Error).message}`)
+  }
+})()
 const groups = specs.map((spec) => {
   const eq = spec.lastIndexOf('=')
   if (eq <= 0) fail(`expected label=prefix, got "${spec}"`)

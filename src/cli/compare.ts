@@ -219,8 +219,9 @@ export const compareCommand = (): Command =>
       writeFileAtomic(overridesPath, `${JSON.stringify(overrides, null, 2)}\n`)
       const iterationsOf = jobs[0]?.run.schedule.iterations ?? 0
       // finished runs are reused and resumed runs keep their iterations: done already, not in the ETA
+      const reused = new Set(jobs.filter((j) => readEvaluation(j.dir) !== null).map((j) => j.dir))
       const done = new Map<string, number>(
-        jobs.map((j) => [j.dir, readEvaluation(j.dir) !== null ? iterationsOf : finishedIterations(j.dir)])
+        jobs.map((j) => [j.dir, reused.has(j.dir) ? iterationsOf : finishedIterations(j.dir)])
       )
       const progress = mkProgress(`compare ${name}`, jobs.length * iterationsOf, {
         silent: o.json === true,
@@ -230,7 +231,7 @@ export const compareCommand = (): Command =>
       process.once('SIGINT', stopChildren)
       process.once('SIGTERM', stopChildren)
       const results = await pool(jobs, o.jobs, async (job) => {
-        if (readEvaluation(job.dir) !== null) return { job, code: 0, stderr: '' }
+        if (reused.has(job.dir)) return { job, code: 0, stderr: '' }
         const resume = existsSync(runPaths(job.dir).config)
         const args = [
           '--method',
