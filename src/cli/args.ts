@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { InvalidArgumentError } from 'commander'
+import * as E from 'fp-ts/lib/Either.js'
 import { Method } from '../spec/run.ts'
+import { parseRenaming, type Renaming } from '../core/env/rename.ts'
 import { backendOrder, type BackendName } from '../effects/tensor/backend.ts'
 
 /** An integer in `[min, max]`. */
@@ -51,6 +53,13 @@ export const backendArg = (v: string): BackendName => {
   if (!(backendOrder as ReadonlyArray<string>).includes(v))
     throw new InvalidArgumentError(`unknown backend "${v}"; known: ${backendOrder.join(', ')}`)
   return v as BackendName
+}
+
+/** A word renaming `from=to,…` for the suite (src/core/env/rename.ts). */
+export const renameArg = (v: string): Renaming => {
+  const r = parseRenaming(v)
+  if (E.isLeft(r)) throw new InvalidArgumentError(`expected from=to,… with lower-case words: ${r.left}`)
+  return r.right
 }
 
 /** A run name: letters, digits, `.`, `_`, `-` (it becomes a directory name). */

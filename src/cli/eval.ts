@@ -22,13 +22,17 @@ import {
   type EvalResult
 } from '../effects/train/eval.ts'
 import { runRng } from '../effects/train/loop.ts'
-import { backendArg, intArg } from './args.ts'
+import { variantsPerFamily } from '../core/env/families.ts'
+import type { Renaming } from '../core/env/rename.ts'
+import { backendArg, intArg, renameArg } from './args.ts'
 
 interface Opts {
   readonly variants?: number
   readonly seed: number
   readonly heldOutMemory?: boolean
   readonly tipsBy?: string
+  readonly rename?: Renaming
+  readonly oodVariants?: number
   readonly backend?: BackendName
   readonly json?: boolean
 }
@@ -48,16 +52,30 @@ export const evalCommand = (): Command =>
       'also run the held-out variants with memory, trial after trial (as out of distribution)'
     )
     .option('--tips-by <checkpoint>', 'write the tips of every memory trial with this checkpoint instead')
+    .option(
+      '--ood-variants <n>',
+      'out-of-distribution variants per family (default: the config’s oodVariants)',
+      intArg(1, variantsPerFamily)
+    )
+    .option(
+      '--rename <from=to,…>',
+      'a probe for the out-of-distribution trials: every text the policy sees there has each word "from" replaced by "to", and its actions are mapped back (e.g. parcel=ruby: does it fail on an unknown word or on an unknown task?)',
+      renameArg
+    )
     .option('--backend <name>', 'tensor backend', backendArg)
     .option('--json', 'print one JSON object instead of text, with every tip the memory trials wrote')
     .action(async (target: string, o: Opts) => {
       if (!existsSync(target)) throw new Error(`${target}: no such run directory or checkpoint`)
       const isRun = existsSync(runPaths(target).config)
       const base = isRun ? readStoredRun(target).run : mainJobRun('empo2', 'paper')
-      const run =
-        o.variants === undefined
-          ? base
-          : { ...base, schedule: { ...base.schedule, evalVariants: o.variants as never } }
+      const run = {
+        ...base,
+        schedule: {
+          ...base.schedule,
+          ...(o.variants === undefined ? {} : { evalVariants: o.variants as never }),
+          ...(o.oodVariants === undefined ? {} : { oodVariants: o.oodVariants as never })
+        }
+      }
       await selectBackend(o.backend === undefined ? {} : { prefer: o.backend })
       const latest = isRun ? latestFiles(target) : null
       if (isRun && latest === null) throw new Error(`${target}: no finished iteration to evaluate yet`)
@@ -69,8 +87,9 @@ export const evalCommand = (): Command =>
         throw new Error(`--tips-by ${o.tipsBy}: its tokenizer differs from the evaluated checkpoint’s`)
       const r = { ...run, model: model.config }
       const rng = fork(runRng(o.seed), 2_000_000)
+      const renaming = o.rename
       const heldOut = await evaluateHeldOut(model, r, fork(rng, 0))
-      const ood = await evaluateOod(model, r, fork(rng, 1), tipWriter)
+      const ood = await evaluateOod(model, r, fork(rng, 1), { tipWriter, renaming })
       const heldOutWithMemory =
         o.heldOutMemory === true
           ? await evaluateWithMemory(model, r, fork(rng, 2), {
@@ -88,6 +107,7 @@ export const evalCommand = (): Command =>
             ood: ood.results,
             ...(heldOutWithMemory === null ? {} : { heldOutWithMemory: heldOutWithMemory.results }),
             ...(o.tipsBy === undefined ? {} : { tipsBy: o.tipsBy }),
+            ...(renaming === undefined ? {} : { renamed: renaming.pairs }),
             tips: {
               ood: ood.tips,
               ...(heldOutWithMemory === null ? {} : { heldOutWithMemory: heldOutWithMemory.tips })
@@ -96,11 +116,20 @@ export const evalCommand = (): Command =>
         )
         return
       }
-      const perTrial = (rs: ReadonlyArray<EvalResult>) =>
+      const perTrial = (rs: ReadonlyArray<Pick<EvalResult, 'success' | 'score'>>) =>
         `success ${rs.map((x) => x.success.toFixed(3)).join(', ')}; score ${rs.map((x) => x.score.toFixed(1)).join(', ')}`
+      const perFamilyTrials = (rs: ReadonlyArray<EvalResult>) =>
+        Object.keys(rs[0]?.perFamily ?? {}).map(
+          (f) => `  ${f}: ${perTrial(rs.flatMap((x) => x.perFamily[f] ?? []))}`
+        )
       const tipsNote = o.tipsBy === undefined ? '' : ` (tips written by ${o.tipsBy})`
       console.log(
         [
+          ...(renaming === undefined
+            ? []
+            : [
+                `out of distribution, words renamed (what the policy sees): ${renaming.pairs.map(([a, b]) => `${a} → ${b}`).join(', ')}`
+              ]),
           `${target}: held-out success without memory ${heldOut.success.toFixed(3)} (${heldOut.episodes} episodes)`,
           formatTable(
             ['family', 'success', 'score'],
@@ -111,7 +140,8 @@ export const evalCommand = (): Command =>
             : [
                 `held-out variants with memory${tipsNote}, per trial: ${perTrial(heldOutWithMemory.results)}`
               ]),
-          `out-of-distribution with memory${tipsNote}, per trial: ${perTrial(ood.results)}`
+          `out-of-distribution with memory${tipsNote}, per trial: ${perTrial(ood.results)} (${ood.results[0]?.episodes ?? 0} episodes each)`,
+          ...perFamilyTrials(ood.results)
         ].join('\n')
       )
     })

@@ -148,6 +148,23 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     const other = evalJson('--tips-by', otherWriter)
     assert.notDeepEqual(other.tips.heldOutWithMemory, own.tips.heldOutWithMemory)
     assert.deepEqual(other.heldOutWithMemory[0], own.heldOutWithMemory[0])
+    // --rename reaches the out-of-distribution environments: words the deliver worlds lack change
+    // nothing, a word they have (variant 0's sock) is refused by name; --ood-variants sets the count
+    const twoVariants = evalJson('--ood-variants', '2')
+    assert.equal((twoVariants.ood[0] as { episodes: number }).episodes, 2)
+    const noop = evalJson('--ood-variants', '2', '--rename', 'zebra=yak') as ReturnType<typeof evalJson> & {
+      renamed: unknown
+    }
+    assert.deepEqual(noop.renamed, [['zebra', 'yak']])
+    assert.deepEqual(
+      [noop.ood, noop.tips.ood, noop.heldOut],
+      [twoVariants.ood, twoVariants.tips.ood, own.heldOut]
+    )
+    const clash = spawnSync(process.execPath, [bin, 'eval', a, '--rename', 'parcel=sock'], {
+      encoding: 'utf8'
+    })
+    assert.equal(clash.status, 1)
+    assert.match(clash.stderr, /deliver variant 0: rename: "sock" already occurs/u)
     const prior = join(import.meta.dirname, '..', '..', 'prior', 'default.ckpt')
     const mismatched = spawnSync(process.execPath, [bin, 'eval', a, '--tips-by', prior], { encoding: 'utf8' })
     assert.equal(mismatched.status, 1)

@@ -10,6 +10,7 @@ import type { Environment, StepResult } from '../../spec/env.ts'
 import type { Reward, Score } from '../../spec/brands.ts'
 import type { PureEnvironment } from '../../core/env/suite.ts'
 import { suite } from '../../core/env/suite.ts'
+import { renamed, type Renaming } from '../../core/env/rename.ts'
 
 /**
  * The result of a step that could not be taken: the episode ends with the reason recorded.
@@ -62,9 +63,13 @@ export const inProcess = <S>(pure: PureEnvironment<S>, name: string): Environmen
 }
 
 /**
- * The embedded exploration suite in process (the default environment; no install needed).
+ * The embedded exploration suite in process (the default environment; no install needed), seen
+ * through a word renaming when one is given (a probe: src/core/env/rename.ts).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const embeddedSuite = (): Environment => inProcess(suite, 'embedded-suite')
+export const embeddedSuite = (renaming?: Renaming): Environment =>
+  renaming === undefined
+    ? inProcess(suite, 'embedded-suite')
+    : inProcess(renamed(renaming)(suite), 'embedded-suite (renamed)')

@@ -17,6 +17,7 @@ import {
   type RolloutSettings
 } from './rollout.ts'
 import { suitePool } from './loop.ts'
+import type { Renaming } from '../../core/env/rename.ts'
 
 /** Success and mean score per family, and overall (the mean over families): `EvalSummary`'s held-out record. */
 export type EvalResult = EvalSummary['heldOut']
@@ -111,7 +112,8 @@ export interface MemoryTrials {
  * Adaptation with memory and no parameter update: `trials` trials on each (family, variant), each
  * trial reading the tips written after the earlier ones. `tipWriter`, when given, writes the tips in
  * place of `model` (to tell the two roles apart: does a policy write useless tips, or fail to use
- * good ones?). Returns one result per trial and the tips each trial wrote.
+ * good ones?). With `renaming`, the suite is seen through it (a probe: src/core/env/rename.ts).
+ * Returns one result per trial and the tips each trial wrote.
  */
 export const evaluateWithMemory = async (
   model: Transformer,
@@ -122,12 +124,13 @@ export const evaluateWithMemory = async (
     readonly variants: ReadonlyArray<number>
     readonly trials: number
     readonly tipWriter?: Transformer | undefined
+    readonly renaming?: Renaming | undefined
   }
 ): Promise<MemoryTrials> => {
   const specs = evalSpecs(on.families, on.variants, 200_000)
   if (specs.length === 0) return { results: [], tips: [] }
   const settings = evalSettings(run, run.method === 'reflexion' ? 'reflexion' : 'empo2', true)
-  const envs = suitePool(specs.length)
+  const envs = suitePool(specs.length, on.renaming)
   const actor = transformerPolicy(model)
   const policy =
     on.tipWriter === undefined ? actor : { ...actor, generate: transformerPolicy(on.tipWriter).generate }
@@ -145,17 +148,18 @@ export const evaluateWithMemory = async (
 
 /**
  * Out-of-distribution adaptation with memory (issue 5 §2): {@link evaluateWithMemory} on
- * `oodTrials` trials of the first `oodVariants` variants of each OOD family (`tipWriter` as there).
+ * `oodTrials` trials of the first `oodVariants` variants of each OOD family (`tipWriter` and
+ * `renaming` as there).
  */
 export const evaluateOod = (
   model: Transformer,
   run: RunConfig,
   rng: Rng,
-  tipWriter?: Transformer
+  opts: { readonly tipWriter?: Transformer | undefined; readonly renaming?: Renaming | undefined } = {}
 ): Promise<MemoryTrials> =>
   evaluateWithMemory(model, run, rng, {
     families: run.schedule.oodFamilies,
     variants: Array.from({ length: run.schedule.oodVariants }, (_, i) => i),
     trials: run.schedule.oodTrials,
-    tipWriter
+    ...opts
   })

@@ -28,6 +28,7 @@ import { transformerPolicy, scoreActions, type Transformer } from '../tensor/tra
 import { mkAdam, trainEpochs, type Adam } from '../tensor/optimizer.ts'
 import { empo2Objective, type UpdateRow } from '../tensor/update.ts'
 import { embeddedSuite } from '../env/inProcess.ts'
+import type { Renaming } from '../../core/env/rename.ts'
 import { playEpisodes, type MemoryState, type RolloutDeps } from './rollout.ts'
 
 /** Diagnostics of one iteration's update (null when nothing was updated). */
@@ -50,9 +51,9 @@ export interface IterationReport {
   readonly state: MemoryState
 }
 
-/** A pool of embedded-suite environments, one per episode slot. */
-export const suitePool = (n: number): ReadonlyArray<Environment> =>
-  Array.from({ length: n }, () => embeddedSuite())
+/** A pool of embedded-suite environments, one per episode slot (seen through `renaming` if given). */
+export const suitePool = (n: number, renaming?: Renaming): ReadonlyArray<Environment> =>
+  Array.from({ length: n }, () => embeddedSuite(renaming))
 
 /** The training context: the model, its optimiser, the optional frozen reference, the embedder. */
 export interface Trainer {
