@@ -6,7 +6,7 @@
 import type { Method, RunConfig } from '../../spec/run.ts'
 import type { EvalSummary } from '../../spec/metrics.ts'
 import { fork, type Rng } from '../../core/rng.ts'
-import { applyMethod } from '../../core/train.ts'
+import { applyMethod, type EpisodeRun } from '../../core/train.ts'
 import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'
 import { embed } from '../../core/embedding.ts'
 import {
@@ -108,42 +108,58 @@ export interface MemoryTrials {
   readonly tips: ReadonlyArray<ReadonlyArray<WrittenTip>>
 }
 
+/** Where and how memory trials are played: families × variants, trial after trial. */
+export interface MemoryTrialsOn {
+  readonly families: ReadonlyArray<string>
+  readonly variants: ReadonlyArray<number>
+  readonly trials: number
+  /** Writes the tips in place of the actor (does a policy write useless tips, or fail to use good ones?). */
+  readonly tipWriter?: Transformer | undefined
+  /** The suite seen through a word renaming (a probe: src/core/env/rename.ts). */
+  readonly renaming?: Renaming | undefined
+}
+
 /**
  * Adaptation with memory and no parameter update: `trials` trials on each (family, variant), each
- * trial reading the tips written after the earlier ones. `tipWriter`, when given, writes the tips in
- * place of `model` (to tell the two roles apart: does a policy write useless tips, or fail to use
- * good ones?). With `renaming`, the suite is seen through it (a probe: src/core/env/rename.ts).
- * Returns one result per trial and the tips each trial wrote.
+ * trial reading the tips written after the earlier ones. Returns every trial's episodes.
  */
-export const evaluateWithMemory = async (
+export const playMemoryTrials = async (
   model: Transformer,
   run: RunConfig,
   rng: Rng,
-  on: {
-    readonly families: ReadonlyArray<string>
-    readonly variants: ReadonlyArray<number>
-    readonly trials: number
-    readonly tipWriter?: Transformer | undefined
-    readonly renaming?: Renaming | undefined
-  }
-): Promise<MemoryTrials> => {
+  on: MemoryTrialsOn
+): Promise<ReadonlyArray<ReadonlyArray<EpisodeRun>>> => {
   const specs = evalSpecs(on.families, on.variants, 200_000)
-  if (specs.length === 0) return { results: [], tips: [] }
+  if (specs.length === 0) return []
   const settings = evalSettings(run, run.method === 'reflexion' ? 'reflexion' : 'empo2', true)
   const envs = suitePool(specs.length, on.renaming)
   const actor = transformerPolicy(model)
   const policy =
     on.tipWriter === undefined ? actor : { ...actor, generate: transformerPolicy(on.tipWriter).generate }
   let state: MemoryState = emptyMemoryState
-  const results: EvalResult[] = []
-  const tips: Array<ReadonlyArray<WrittenTip>> = []
+  const trials: Array<ReadonlyArray<EpisodeRun>> = []
   for (let trial = 0; trial < on.trials; trial++) {
     const r = await playEpisodes({ policy, envs, embedder: embed }, settings, specs, state, fork(rng, trial))
     state = r.state
-    results.push(summarise(r.episodes))
-    tips.push(r.episodes.map((e) => ({ task: e.task, variant: e.variant, score: e.score, tip: e.tip })))
+    trials.push(r.episodes)
   }
-  return { results, tips }
+  return trials
+}
+
+/** {@link playMemoryTrials}, summarised: one result per trial and the tips each trial wrote. */
+export const evaluateWithMemory = async (
+  model: Transformer,
+  run: RunConfig,
+  rng: Rng,
+  on: MemoryTrialsOn
+): Promise<MemoryTrials> => {
+  const trials = await playMemoryTrials(model, run, rng, on)
+  return {
+    results: trials.map(summarise),
+    tips: trials.map((eps) =>
+      eps.map((e) => ({ task: e.task, variant: e.variant, score: e.score, tip: e.tip }))
+    )
+  }
 }
 
 /**
@@ -155,7 +171,7 @@ export const evaluateOod = (
   model: Transformer,
   run: RunConfig,
   rng: Rng,
-  opts: { readonly tipWriter?: Transformer | undefined; readonly renaming?: Renaming | undefined } = {}
+  opts: Pick<MemoryTrialsOn, 'tipWriter' | 'renaming'> = {}
 ): Promise<MemoryTrials> =>
   evaluateWithMemory(model, run, rng, {
     families: run.schedule.oodFamilies,
