@@ -45,20 +45,39 @@ property('sumLast then sumAll equals sumAll; minLast is the row minimum', [matri
   )
 })
 
-property('where selects elementwise and clamp stays in range', [matrix, finite, finite], (m, lo0, hi0) => {
-  const [lo, hi] = lo0 <= hi0 ? [lo0, hi0] : [hi0, lo0]
-  const a = fromRows(m)
-  const c = N.clamp(a, lo, hi)
-  assert.deepEqual(
-    Array.from(c.data),
-    m.flat().map((x) => (x < lo ? lo : x > hi ? hi : x))
-  )
-  const w = N.where(N.greaterEqual(a, N.scalar(lo)), a, N.scalar(lo))
-  assert.deepEqual(
-    Array.from(w.data),
-    m.flat().map((x) => Math.max(x, lo))
-  )
-})
+// values compared as numbers: −0 and +0 are the same clamp result (`assert/strict` would tell them apart)
+const plusZero = (xs: ReadonlyArray<number>): number[] => xs.map((x) => x + 0)
+
+property(
+  'where selects elementwise and clamp stays in range',
+  [matrix, finite, finite],
+  (m, lo0, hi0) => {
+    const [lo, hi] = lo0 <= hi0 ? [lo0, hi0] : [hi0, lo0]
+    const a = fromRows(m)
+    const c = N.clamp(a, lo, hi)
+    assert.deepEqual(
+      plusZero(Array.from(c.data)),
+      plusZero(m.flat().map((x) => (x < lo ? lo : x > hi ? hi : x)))
+    )
+    const w = N.where(N.greaterEqual(a, N.scalar(lo)), a, N.scalar(lo))
+    assert.deepEqual(plusZero(Array.from(w.data)), plusZero(m.flat().map((x) => Math.max(x, lo))))
+  },
+  {
+    regressions: [
+      [
+        'bounds 0 and −0 (CI, fast-check seed 165414268)',
+        [
+          [
+            [0, 0, 0, 0],
+            [0, 0, 0, 0]
+          ],
+          0,
+          -0
+        ]
+      ]
+    ]
+  }
+)
 
 property(
   'shapes that do not broadcast are rejected with both shapes named',
