@@ -2,15 +2,15 @@
  * What a policy does with memory, trial after trial, and no parameter update (docs/main-job.md item
  * 11): per trial, the mean score per family and what the actions were — the share of `go to`, `take`
  * and `look`/`inventory`, and the share of `go to` actions that return to the room of the step before
- * (back and forth between two rooms). The trials are `empo2 eval`'s (the same episode seeds, tips
- * written after each trial and retrieved in the next); `--rename` is eval's probe.
+ * (back and forth between two rooms). With the defaults (the run's OOD families, variants and trials)
+ * these are `empo2 eval`'s out-of-distribution trials, episode for episode (the same rng and episode
+ * seeds; tips written after each trial and retrieved in the next); `--seed` and `--rename` as there.
  *
- * `npx tsx scripts/memory-trials.ts <run or checkpoint> [--families power-fan,deliver] [--variants 25]
- *   [--first-variant 0] [--trials 3] [--rename from=to,…] [--transcripts <n>]`
+ * `npx tsx scripts/memory-trials.ts <run or checkpoint> [--families f,g] [--variants n]
+ *   [--first-variant v] [--trials n] [--seed s] [--rename from=to,…] [--transcripts n]`
  */
 import { existsSync } from 'node:fs'
 import { Command } from 'commander'
-import { fork } from '../src/core/rng.ts'
 import { roomOf } from '../src/core/corpus.ts'
 import type { EpisodeRun } from '../src/core/train.ts'
 import { mainJobRun } from '../src/spec/run.ts'
@@ -18,21 +18,22 @@ import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
 import { latestFiles, runPaths } from '../src/effects/run/store.ts'
 import { readStoredRun } from '../src/effects/train/run.ts'
-import { playMemoryTrials } from '../src/effects/train/eval.ts'
-import { runRng } from '../src/effects/train/loop.ts'
+import { evalRngs, playMemoryTrials, summarise } from '../src/effects/train/eval.ts'
+import { variantsPerFamily } from '../src/core/env/families.ts'
 import { intArg, renameArg } from '../src/cli/args.ts'
 import type { Renaming } from '../src/core/env/rename.ts'
 
 interface Opts {
-  readonly families: string
-  readonly variants: number
+  readonly families?: string
+  readonly variants?: number
   readonly firstVariant: number
-  readonly trials: number
+  readonly trials?: number
+  readonly seed: number
   readonly rename?: Renaming
   readonly transcripts: number
 }
 
-/** Shares of the actions of `eps`: `go to`, `take`, `look`/`inventory`; and of `go to`s, going back. */
+/** Shares of the actions of `eps`: `go to`, `take`, `look`/`inventory`; of the `go to`s, going back (null: none). */
 const actionShares = (eps: ReadonlyArray<EpisodeRun>) => {
   const acts = eps.flatMap((e) => e.steps.map((s) => s.action))
   const share = (re: RegExp) => acts.filter((a) => re.test(a)).length / Math.max(1, acts.length)
@@ -47,43 +48,47 @@ const actionShares = (eps: ReadonlyArray<EpisodeRun>) => {
     goTo: share(/^go to /u),
     take: share(/^take /u),
     lookInventory: share(/^(look|inventory)$/u),
-    back: gos.filter(Boolean).length / Math.max(1, gos.length),
-    steps: acts.length
+    back: gos.length === 0 ? null : gos.filter(Boolean).length / gos.length
   }
 }
 
+const last = variantsPerFamily - 1
 const program = new Command('memory-trials')
   .argument('<run-or-checkpoint>')
-  .option('--families <list>', 'families, comma-separated', 'power-fan,deliver')
-  .option('--variants <n>', 'how many variants of each family', intArg(1, 25), 25)
-  .option('--first-variant <v>', 'the first variant (held-out variants start at 5)', intArg(0, 24), 0)
-  .option('--trials <n>', 'trials with memory', intArg(1, 20), 3)
+  .option('--families <list>', "families, comma-separated (default: the run's OOD families)")
+  .option(
+    '--variants <n>',
+    "how many variants of each family (default: the run's oodVariants)",
+    intArg(1, variantsPerFamily)
+  )
+  .option('--first-variant <v>', 'the first variant (held-out variants start at 5)', intArg(0, last), 0)
+  .option('--trials <n>', "trials with memory (default: the run's oodTrials)", intArg(1, 20))
+  .option('-s, --seed <n>', 'as empo2 eval --seed', intArg(0, 2 ** 32 - 1), 0)
   .option('--rename <from=to,…>', 'as empo2 eval --rename', renameArg)
   .option('--transcripts <n>', 'print the actions of the first n episodes of each trial', intArg(0), 0)
   .action(async (target: string, o: Opts) => {
     if (!existsSync(target)) throw new Error(`${target}: no such run directory or checkpoint`)
-    const last = o.firstVariant + o.variants - 1
-    if (last > 24)
-      throw new Error(`--first-variant ${o.firstVariant} --variants ${o.variants}: variants end at 24`)
     const isRun = existsSync(runPaths(target).config)
+    const base = isRun ? readStoredRun(target).run : mainJobRun('empo2', 'paper')
+    const families = o.families?.split(',').map((f) => f.trim()) ?? base.schedule.oodFamilies
+    const variants = o.variants ?? base.schedule.oodVariants
+    const trials = o.trials ?? base.schedule.oodTrials
+    if (o.firstVariant + variants - 1 > last)
+      throw new Error(`--first-variant ${o.firstVariant} with ${variants} variants: variants end at ${last}`)
     const checkpoint = isRun ? latestFiles(target)?.checkpoint : target
     if (checkpoint === undefined) throw new Error(`${target}: no finished iteration yet`)
     await selectBackend({ log: () => undefined })
     const { model } = loadCheckpoint(checkpoint)
-    const base = isRun ? readStoredRun(target).run : mainJobRun('empo2', 'paper')
-    const run = { ...base, model: model.config }
-    const families = o.families.split(',').map((f) => f.trim())
-    // eval's OOD trials: the same rng (fork 1 of the evaluation rng) and episode seeds
-    const rng = fork(fork(runRng(0), 2_000_000), 1)
-    const trials = await playMemoryTrials(model, run, rng, {
+    // with the defaults these are empo2 eval's out-of-distribution trials, episode for episode
+    const played = await playMemoryTrials(model, { ...base, model: model.config }, evalRngs(o.seed).ood, {
       families,
-      variants: Array.from({ length: o.variants }, (_, i) => o.firstVariant + i),
-      trials: o.trials,
+      variants: Array.from({ length: variants }, (_, i) => o.firstVariant + i),
+      trials,
       renaming: o.rename
     })
-    const pct = (x: number) => `${(100 * x).toFixed(0)} %`
+    const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(0)} %`)
     console.log(
-      `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${last}, ${o.trials} trials with memory`
+      `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory`
     )
     console.log(
       '| trial | ' +
@@ -91,17 +96,15 @@ const program = new Command('memory-trials')
         ' | go to | back | take | look/inventory |'
     )
     console.log('| ---: |' + families.map(() => ' ---: |').join('') + ' ---: | ---: | ---: | ---: |')
-    trials.forEach((eps, t) => {
-      const score = (f: string) => {
-        const xs = eps.filter((e) => e.task === f)
-        return (xs.reduce((a, e) => a + e.score, 0) / Math.max(1, xs.length)).toFixed(1)
-      }
+    played.forEach((eps, t) => {
+      const { perFamily } = summarise(eps)
       const a = actionShares(eps)
+      const scores = families.map((f) => perFamily[f]?.score.toFixed(1) ?? '–')
       console.log(
-        `| ${t + 1} | ${families.map(score).join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.take)} | ${pct(a.lookInventory)} |`
+        `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.take)} | ${pct(a.lookInventory)} |`
       )
     })
-    trials.forEach((eps, t) =>
+    played.forEach((eps, t) =>
       eps.slice(0, o.transcripts).forEach((e) => {
         console.log(`trial ${t + 1} ${e.task} ${e.variant}: score ${e.score}, tip ${JSON.stringify(e.tip)}`)
         console.log(`  ${e.steps.map((s) => s.action + (s.tips.length > 0 ? ' [tips]' : '')).join(' | ')}`)

@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs'
 import { isDeepStrictEqual } from 'node:util'
 import { Command } from 'commander'
-import { fork } from '../core/rng.ts'
 import { formatTable } from '../core/table.ts'
 import { mainJobRun } from '../spec/run.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
@@ -15,13 +14,13 @@ import { loadCheckpoint } from '../effects/tensor/checkpoint.ts'
 import { latestFiles, runPaths } from '../effects/run/store.ts'
 import { readStoredRun } from '../effects/train/run.ts'
 import {
+  evalRngs,
   evaluateHeldOut,
   evaluateOod,
   evaluateWithMemory,
   heldOutVariants,
   type EvalResult
 } from '../effects/train/eval.ts'
-import { runRng } from '../effects/train/loop.ts'
 import { variantsPerFamily } from '../core/env/families.ts'
 import type { Renaming } from '../core/env/rename.ts'
 import { backendArg, intArg, renameArg } from './args.ts'
@@ -86,13 +85,14 @@ export const evalCommand = (): Command =>
       if (tipWriter !== undefined && !isDeepStrictEqual(tipWriter.config.tokenizer, model.config.tokenizer))
         throw new Error(`--tips-by ${o.tipsBy}: its tokenizer differs from the evaluated checkpoint’s`)
       const r = { ...run, model: model.config }
-      const rng = fork(runRng(o.seed), 2_000_000)
+      const rngs = evalRngs(o.seed)
       const renaming = o.rename
-      const heldOut = await evaluateHeldOut(model, r, fork(rng, 0))
-      const ood = await evaluateOod(model, r, fork(rng, 1), { tipWriter, renaming })
+      // out of distribution first, so a bad --rename is refused at once
+      const ood = await evaluateOod(model, r, rngs.ood, { tipWriter, renaming })
+      const heldOut = await evaluateHeldOut(model, r, rngs.heldOut)
       const heldOutWithMemory =
         o.heldOutMemory === true
-          ? await evaluateWithMemory(model, r, fork(rng, 2), {
+          ? await evaluateWithMemory(model, r, rngs.heldOutMemory, {
               families: r.schedule.families,
               variants: heldOutVariants(r.schedule.evalVariants),
               trials: r.schedule.oodTrials,
@@ -107,7 +107,7 @@ export const evalCommand = (): Command =>
             ood: ood.results,
             ...(heldOutWithMemory === null ? {} : { heldOutWithMemory: heldOutWithMemory.results }),
             ...(o.tipsBy === undefined ? {} : { tipsBy: o.tipsBy }),
-            ...(renaming === undefined ? {} : { renamed: renaming.pairs }),
+            ...(renaming === undefined ? {} : { oodRenamed: renaming.pairs }),
             tips: {
               ood: ood.tips,
               ...(heldOutWithMemory === null ? {} : { heldOutWithMemory: heldOutWithMemory.tips })

@@ -44,7 +44,8 @@ export interface StepRecord {
 
 /**
  * A finished rollout: its task and variant, its group (rollouts of one drawn task share a group), the
- * steps, the final observation and score, and the tip the policy wrote afterwards (`null` if none).
+ * steps, the final observation and score, the tip the policy wrote afterwards (`null` if none), and
+ * the environment's error if it ended the episode early.
  *
  * @since 0.1.0
  * @category model
@@ -57,6 +58,8 @@ export interface EpisodeRun {
   readonly finalObservation: string
   readonly score: number
   readonly tip: string | null
+  /** Why the environment ended the episode early (`info.error`), `null` if it did not. */
+  readonly error: string | null
 }
 
 /**

@@ -148,23 +148,26 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     const other = evalJson('--tips-by', otherWriter)
     assert.notDeepEqual(other.tips.heldOutWithMemory, own.tips.heldOutWithMemory)
     assert.deepEqual(other.heldOutWithMemory[0], own.heldOutWithMemory[0])
-    // --rename reaches the out-of-distribution environments: words the deliver worlds lack change
-    // nothing, a word they have (variant 0's sock) is refused by name; --ood-variants sets the count
+    // --ood-variants sets the count; --rename reaches the out-of-distribution environments: a renaming
+    // of the deliver items runs and is echoed, one of words no evaluated world has is refused, a
+    // target a world has (variant 0's sock) is refused before play, and a target met only mid-episode
+    // ("drop <item>" is offered once the agent carries something) stops the evaluation by name
     const twoVariants = evalJson('--ood-variants', '2')
     assert.equal((twoVariants.ood[0] as { episodes: number }).episodes, 2)
-    const noop = evalJson('--ood-variants', '2', '--rename', 'zebra=yak') as ReturnType<typeof evalJson> & {
-      renamed: unknown
+    const items = evalJson('--ood-variants', '2', '--rename', 'parcel=ruby,letter=silver key')
+    assert.deepEqual((items as unknown as { oodRenamed: unknown }).oodRenamed, [
+      ['parcel', 'ruby'],
+      ['letter', 'silver key']
+    ])
+    assert.deepEqual(items.heldOut, own.heldOut)
+    const refused = (pairs: string, re: RegExp) => {
+      const r = spawnSync(process.execPath, [bin, 'eval', a, '--rename', pairs], { encoding: 'utf8' })
+      assert.equal(r.status, 1, `--rename ${pairs}: ${r.stderr}`)
+      assert.match(r.stderr, re)
     }
-    assert.deepEqual(noop.renamed, [['zebra', 'yak']])
-    assert.deepEqual(
-      [noop.ood, noop.tips.ood, noop.heldOut],
-      [twoVariants.ood, twoVariants.tips.ood, own.heldOut]
-    )
-    const clash = spawnSync(process.execPath, [bin, 'eval', a, '--rename', 'parcel=sock'], {
-      encoding: 'utf8'
-    })
-    assert.equal(clash.status, 1)
-    assert.match(clash.stderr, /deliver variant 0: rename: "sock" already occurs/u)
+    refused('zebra=yak', /rename: "zebra" occurs in none of the evaluated variants/u)
+    refused('parcel=sock', /rename: deliver variant 0: "sock" already occurs/u)
+    refused('parcel=drop', /deliver variant \d: rename: "drop" already occurs/u)
     const prior = join(import.meta.dirname, '..', '..', 'prior', 'default.ckpt')
     const mismatched = spawnSync(process.execPath, [bin, 'eval', a, '--tips-by', prior], { encoding: 'utf8' })
     assert.equal(mismatched.status, 1)

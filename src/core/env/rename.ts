@@ -5,24 +5,28 @@
  * whether a policy fails on an object because it has never seen the word (the out-of-distribution
  * families' `parcel`, `battery`: docs/prior.md), or because it does not know what to do with it.
  *
- * Words match whole (at word boundaries), all pairs at once. The renamed view must be unambiguous: a
- * `to` word that already occurs in the environment's own text would be mapped back to `from` when the
- * agent names it, so a reset whose text contains one fails as a value, and so does (ending the
- * episode, `info.error`) a step whose text does.
+ * Words match whole (at word boundaries), all pairs at once; no word appears twice in a renaming, and
+ * a target takes the article its source takes (`a`/`an`, so the text gives no hint of the source).
+ * The renamed view must be unambiguous: a target that already occurs in the environment's own text
+ * would be mapped back to its source when the agent names it. So a reset fails, as a value naming the
+ * word, when the reset text or the state's hidden text (`hidden`: for the suite, every room and
+ * object name of the world) has a target; a step whose text has one anyway ends the episode with the
+ * reason in `info.error`.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { ResetResult, StepResult } from '../../spec/env.ts'
-import type { PureEnvironment } from './suite.ts'
+import { suite, type EpisodeState, type PureEnvironment } from './suite.ts'
+import { takesAn, worldNames } from './world.ts'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
 /**
- * Pairs `[from, to]`: lower-case words (letters, single spaces between them), no word in two pairs,
- * `from ≠ to`. Build one with {@link parseRenaming}.
+ * Pairs `[from, to]` of lower-case words (letters, single spaces between them); no word occurs twice
+ * in all the pairs; `to` takes the article `from` takes. Build one with {@link parseRenaming}.
  *
  * @since 0.1.0
  * @category model
@@ -35,7 +39,7 @@ export interface Renaming {
 // constructors
 // -------------------------------------------------------------------------------------
 
-const word = /^[a-z]+( [a-z]+)*$/u
+const phrase = /^[a-z]+( [a-z]+)*$/u
 
 /**
  * Parse `from=to,from=to,…` (spaces around words are trimmed), or say what is wrong with it.
@@ -44,7 +48,8 @@ const word = /^[a-z]+( [a-z]+)*$/u
  * import { parseRenaming } from './rename.ts'
  * import * as E from 'fp-ts/lib/Either.js'
  * assert.deepStrictEqual(parseRenaming('parcel=ruby, letter=silver key'), E.right({ pairs: [['parcel', 'ruby'], ['letter', 'silver key']] }))
- * assert.ok(E.isLeft(parseRenaming('parcel=parcel')))
+ * assert.ok(E.isLeft(parseRenaming('parcel=red,coin=red apple'))) // "red" twice
+ * assert.ok(E.isLeft(parseRenaming('parcel=apple'))) // "a parcel" would become "a apple"
  *
  * @since 0.1.0
  * @category constructors
@@ -57,12 +62,16 @@ export const parseRenaming = (text: string): E.Either<string, Renaming> => {
     if (parts.length !== 2) return E.left(`"${item.trim()}" is not from=to`)
     const [from, to] = parts as [string, string]
     for (const w of [from, to])
-      if (!word.test(w)) return E.left(`"${w}" in "${item.trim()}" is not lower-case words`)
+      if (!phrase.test(w)) return E.left(`"${w}" in "${item.trim()}" is not lower-case words`)
     if (from === to) return E.left(`"${item.trim()}" renames a word to itself`)
-    for (const w of [from, to]) {
-      if (used.has(w)) return E.left(`"${w}" appears in more than one pair`)
+    for (const w of [...from.split(' '), ...to.split(' ')]) {
+      if (used.has(w)) return E.left(`"${w}" occurs more than once in the renaming`)
       used.add(w)
     }
+    if (takesAn(from) !== takesAn(to))
+      return E.left(
+        `"${item.trim()}": the suite writes "${takesAn(from) ? 'an' : 'a'} ${from}" but "${takesAn(to) ? 'an' : 'a'} ${to}"`
+      )
     pairs.push([from, to])
   }
   return E.right({ pairs })
@@ -74,14 +83,13 @@ export const parseRenaming = (text: string): E.Either<string, Renaming> => {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')
 
-// one pass over the text: the longest alternatives first, whole words only
-const replacer =
-  (map: ReadonlyMap<string, string>) =>
-  (text: string): string => {
-    if (map.size === 0) return text
-    const alts = [...map.keys()].sort((a, b) => b.length - a.length).map(escape)
-    return text.replace(new RegExp(`\\b(?:${alts.join('|')})\\b`, 'gu'), (m) => map.get(m) ?? m)
-  }
+// one pass over the text, whole words only (no word occurs in two keys, so no two keys match at
+// one place and their order does not matter)
+const replacer = (map: ReadonlyMap<string, string>): ((text: string) => string) => {
+  if (map.size === 0) return (text) => text
+  const re = new RegExp(`\\b(?:${[...map.keys()].map(escape).join('|')})\\b`, 'gu')
+  return (text) => text.replace(re, (m) => map.get(m) ?? m)
+}
 
 /**
  * What the agent sees: every `from` replaced by its `to`.
@@ -123,15 +131,34 @@ export const renameIn = (r: Renaming): ((text: string) => string) =>
 export const clashes = (r: Renaming, text: string): ReadonlyArray<string> =>
   r.pairs.map(([, to]) => to).filter((to) => new RegExp(`\\b${escape(to)}\\b`, 'u').test(text))
 
+/**
+ * The sources that occur in none of `texts`: a renaming of them changes nothing (a misspelt word?).
+ *
+ * @example
+ * import { unusedSources } from './rename.ts'
+ * assert.deepStrictEqual(unusedSources({ pairs: [['parcel', 'ruby'], ['parcell', 'gem']] }, ['a parcel']), ['parcell'])
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const unusedSources = (r: Renaming, texts: ReadonlyArray<string>): ReadonlyArray<string> =>
+  r.pairs
+    .map(([from]) => from)
+    .filter((from) => !texts.some((t) => new RegExp(`\\b${escape(from)}\\b`, 'u').test(t)))
+
 // -------------------------------------------------------------------------------------
 // combinators
 // -------------------------------------------------------------------------------------
+
+const clashNote = (ws: ReadonlyArray<string>): string =>
+  `${ws.map((w) => `"${w}"`).join(', ')} already occur${ws.length === 1 ? 's' : ''} in the environment's text, so the renamed view would be ambiguous; rename to other words`
 
 const texts = (x: { readonly observation: string; readonly admissibleActions: ReadonlyArray<string> }) =>
   [x.observation, ...x.admissibleActions].join('\n')
 
 /**
- * `env` seen through the renaming `r` (the module's comment). The state is `env`'s own.
+ * `env` seen through the renaming `r` (the module's comment). `hidden(state)` is text the state may
+ * show later (checked for targets at reset); the state is `env`'s own.
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -146,20 +173,17 @@ const texts = (x: { readonly observation: string; readonly admissibleActions: Re
  */
 export const renamed =
   (r: Renaming) =>
-  <S>(env: PureEnvironment<S>): PureEnvironment<S> => {
+  <S>(env: PureEnvironment<S>, hidden: (state: S) => string = () => ''): PureEnvironment<S> => {
     const out = renameOut(r)
     const into = renameIn(r)
-    const clashNote = (ws: ReadonlyArray<string>) =>
-      `rename: ${ws.map((w) => `"${w}"`).join(', ')} already occur${ws.length === 1 ? 's' : ''} in the environment's text, so the renamed view would be ambiguous; rename to other words`
     return {
       tasks: env.tasks,
       reset: (req) => {
         const res = env.reset(req)
         if (E.isLeft(res)) return res
         const [s, x] = res.right
-        const ws = clashes(r, `${x.taskDescription}\n${texts(x)}`)
-        if (ws.length > 0)
-          return E.left({ _tag: 'EnvError', message: `${req.task} variant ${req.variant}: ${clashNote(ws)}` })
+        const ws = clashes(r, [x.taskDescription, texts(x), hidden(s)].join('\n'))
+        if (ws.length > 0) return E.left({ _tag: 'EnvError', message: `rename: ${clashNote(ws)}` })
         const seen: ResetResult = {
           ...x,
           observation: out(x.observation),
@@ -178,10 +202,66 @@ export const renamed =
                 observation: out(x.observation),
                 done: true,
                 admissibleActions: [],
-                info: { ...x.info, error: clashNote(ws) }
+                info: { ...x.info, error: `rename: ${clashNote(ws)}` }
               }
             : { ...x, observation: out(x.observation), admissibleActions: x.admissibleActions.map(out) }
         return [s, seen] as const
       }
     }
   }
+
+// -------------------------------------------------------------------------------------
+// the embedded suite
+// -------------------------------------------------------------------------------------
+
+/**
+ * The embedded suite seen through `r`; a reset is refused when any room or object name of its world,
+ * hidden ones included, is a target.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { renamedSuite } from './rename.ts'
+ * // deliver variant 0 has a sink in a room the agent has not seen yet
+ * const r = renamedSuite({ pairs: [['parcel', 'sink']] }).reset({ task: 'deliver', variant: 0 as never, seed: 0 as never })
+ * assert.ok(E.isLeft(r) && r.left.message.includes('"sink"'))
+ *
+ * @since 0.1.0
+ * @category instances
+ */
+export const renamedSuite = (r: Renaming): PureEnvironment<EpisodeState> =>
+  renamed(r)(suite, (s) => worldNames(s.world).join('\n'))
+
+/**
+ * What is wrong with seeing the suite's `episodes` through `r`, before playing any: a task that does
+ * not reset, a target one of their worlds already has, or a source none of them has at reset (in the
+ * task, the first observation and actions, or a room or object name: renaming it would change
+ * nothing). `null` when nothing is.
+ *
+ * @example
+ * import { renamingProblem } from './rename.ts'
+ * const d = [{ task: 'deliver', variant: 0 }, { task: 'deliver', variant: 1 }]
+ * assert.equal(renamingProblem({ pairs: [['parcel', 'ruby']] }, d), null)
+ * assert.match(renamingProblem({ pairs: [['parcell', 'ruby']] }, d) ?? '', /"parcell" occurs in none/)
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const renamingProblem = (
+  r: Renaming,
+  episodes: ReadonlyArray<{ readonly task: string; readonly variant: number }>
+): string | null => {
+  const seen: string[] = []
+  for (const { task, variant } of episodes) {
+    const res = suite.reset({ task, variant: variant as never, seed: 0 as never })
+    if (E.isLeft(res)) return `${task} variant ${variant}: ${res.left.message}`
+    const [s, x] = res.right
+    const text = [x.taskDescription, texts(x), ...worldNames(s.world)].join('\n')
+    const ws = clashes(r, text)
+    if (ws.length > 0) return `${task} variant ${variant}: ${clashNote(ws)}`
+    seen.push(text)
+  }
+  const unused = unusedSources(r, seen)
+  return unused.length === 0
+    ? null
+    : `${unused.map((w) => `"${w}"`).join(', ')} occur${unused.length === 1 ? 's' : ''} in none of the evaluated variants, so renaming ${unused.length === 1 ? 'it' : 'them'} would change nothing`
+}

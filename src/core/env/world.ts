@@ -120,7 +120,36 @@ export const maxActionWords = 6
 // destructors
 // -------------------------------------------------------------------------------------
 
-const article = (name: string): string => (/^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`)
+/**
+ * Whether the suite writes `an` (not `a`) before a name: it starts with a vowel letter.
+ *
+ * @example
+ * import { takesAn } from './world.ts'
+ * assert.equal(takesAn('apple'), true)
+ * assert.equal(takesAn('red apple'), false)
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const takesAn = (name: string): boolean => /^[aeiou]/u.test(name)
+
+const article = (name: string): string => (takesAn(name) ? `an ${name}` : `a ${name}`)
+
+/**
+ * Every name a world can show: its rooms and its objects, hidden ones included.
+ *
+ * @example
+ * import { worldNames, roomLoc } from './world.ts'
+ * const w = { rooms: [{ name: 'kitchen', exits: [] }], objects: [{ name: 'gem', loc: { _tag: 'Inside', container: 'box' }, portable: true }, { name: 'box', loc: roomLoc('kitchen'), portable: false, container: { open: false } }], at: 'kitchen', verbs: { drop: false, focus: false, mix: [] }, seen: [], measured: [], focused: null }
+ * assert.deepEqual(worldNames(w), ['kitchen', 'gem', 'box'])
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const worldNames = (w: World): ReadonlyArray<string> => [
+  ...w.rooms.map((r) => r.name),
+  ...w.objects.map((o) => o.name)
+]
 
 /**
  * The object named `name`, if any.

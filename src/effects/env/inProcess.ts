@@ -10,7 +10,7 @@ import type { Environment, StepResult } from '../../spec/env.ts'
 import type { Reward, Score } from '../../spec/brands.ts'
 import type { PureEnvironment } from '../../core/env/suite.ts'
 import { suite } from '../../core/env/suite.ts'
-import { renamed, type Renaming } from '../../core/env/rename.ts'
+import { renamedSuite, type Renaming } from '../../core/env/rename.ts'
 
 /**
  * The result of a step that could not be taken: the episode ends with the reason recorded.
@@ -72,4 +72,4 @@ export const inProcess = <S>(pure: PureEnvironment<S>, name: string): Environmen
 export const embeddedSuite = (renaming?: Renaming): Environment =>
   renaming === undefined
     ? inProcess(suite, 'embedded-suite')
-    : inProcess(renamed(renaming)(suite), 'embedded-suite (renamed)')
+    : inProcess(renamedSuite(renaming), 'embedded-suite (renamed)')

@@ -16,13 +16,16 @@ import {
   type MemoryState,
   type RolloutSettings
 } from './rollout.ts'
-import { suitePool } from './loop.ts'
-import type { Renaming } from '../../core/env/rename.ts'
+import { runRng, suitePool } from './loop.ts'
+import { renamingProblem, type Renaming } from '../../core/env/rename.ts'
 
 /** Success and mean score per family, and overall (the mean over families): `EvalSummary`'s held-out record. */
 export type EvalResult = EvalSummary['heldOut']
 
-const summarise = (eps: ReadonlyArray<{ readonly task: string; readonly score: number }>): EvalResult => {
+/** Per-family and overall success and mean score of finished episodes. */
+export const summarise = (
+  eps: ReadonlyArray<{ readonly task: string; readonly score: number }>
+): EvalResult => {
   const fams = [...new Set(eps.map((e) => e.task))]
   const perFamily = Object.fromEntries(
     fams.map((f) => {
@@ -40,6 +43,17 @@ const summarise = (eps: ReadonlyArray<{ readonly task: string; readonly score: n
   const avg = (k: 'success' | 'score'): number =>
     vals.length === 0 ? 0 : vals.reduce((s, v) => s + v[k], 0) / vals.length
   return { perFamily, success: avg('success'), score: avg('score'), episodes: eps.length }
+}
+
+/**
+ * The rngs of `empo2 eval --seed <seed>`: held-out without memory, out of distribution, held-out with
+ * memory (independent forks, so the three can run in any order).
+ */
+export const evalRngs = (
+  seed: number
+): { readonly heldOut: Rng; readonly ood: Rng; readonly heldOutMemory: Rng } => {
+  const rng = fork(runRng(seed), 2_000_000)
+  return { heldOut: fork(rng, 0), ood: fork(rng, 1), heldOutMemory: fork(rng, 2) }
 }
 
 /** The variants evaluated per family: the first `n` unseen ones (5, 6, …). */
@@ -121,7 +135,9 @@ export interface MemoryTrialsOn {
 
 /**
  * Adaptation with memory and no parameter update: `trials` trials on each (family, variant), each
- * trial reading the tips written after the earlier ones. Returns every trial's episodes.
+ * trial reading the tips written after the earlier ones. Returns every trial's episodes. With a
+ * renaming, what is wrong with it (`renamingProblem`) is thrown before any episode, and an episode the
+ * renamed suite ended with an error (a target word met mid-episode) is thrown, not scored.
  */
 export const playMemoryTrials = async (
   model: Transformer,
@@ -131,6 +147,8 @@ export const playMemoryTrials = async (
 ): Promise<ReadonlyArray<ReadonlyArray<EpisodeRun>>> => {
   const specs = evalSpecs(on.families, on.variants, 200_000)
   if (specs.length === 0) return []
+  const problem = on.renaming === undefined ? null : renamingProblem(on.renaming, specs)
+  if (problem !== null) throw new Error(`rename: ${problem}`)
   const settings = evalSettings(run, run.method === 'reflexion' ? 'reflexion' : 'empo2', true)
   const envs = suitePool(specs.length, on.renaming)
   const actor = transformerPolicy(model)
@@ -141,6 +159,8 @@ export const playMemoryTrials = async (
   for (let trial = 0; trial < on.trials; trial++) {
     const r = await playEpisodes({ policy, envs, embedder: embed }, settings, specs, state, fork(rng, trial))
     state = r.state
+    const failed = on.renaming === undefined ? undefined : r.episodes.find((e) => e.error !== null)
+    if (failed !== undefined) throw new Error(`${failed.task} variant ${failed.variant}: ${failed.error}`)
     trials.push(r.episodes)
   }
   return trials

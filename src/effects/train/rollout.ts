@@ -251,7 +251,8 @@ export const playEpisodes = async (
       steps: l.steps,
       finalObservation: l.observation,
       score: l.score,
-      tip: tips[i] ?? null
+      tip: tips[i] ?? null,
+      error: l.error
     })),
     state: { memory, reflections, novelty }
   }
