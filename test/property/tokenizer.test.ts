@@ -60,7 +60,8 @@ property(
   },
   {
     regressions: [
-      ['a longer piece starts with the text twice over (FC_RUNS=1000, seed 42)', [['b✓😀', 'b✓😀b'], 0]]
+      ['a longer piece starts with the text twice over (FC_RUNS=1000, seed 42)', [['b✓😀', 'b✓😀b'], 0]],
+      ['a duplicate piece: the first one’s id', [['ab', 'cd', 'ab'], 2]]
     ]
   }
 )
