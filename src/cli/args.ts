@@ -58,7 +58,7 @@ export const backendArg = (v: string): BackendName => {
 /** A word renaming `from=to,…` for the suite (src/core/env/rename.ts). */
 export const renameArg = (v: string): Renaming => {
   const r = parseRenaming(v)
-  if (E.isLeft(r)) throw new InvalidArgumentError(`expected from=to,…: ${r.left}`)
+  if (E.isLeft(r)) throw new InvalidArgumentError(r.left)
   return r.right
 }
 

@@ -149,9 +149,10 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     assert.notDeepEqual(other.tips.heldOutWithMemory, own.tips.heldOutWithMemory)
     assert.deepEqual(other.heldOutWithMemory[0], own.heldOutWithMemory[0])
     // --ood-variants sets the count; --rename reaches the out-of-distribution environments: a renaming
-    // of the deliver items runs and is echoed, one of words no evaluated world has is refused, a
-    // target a world has (variant 0's sock) is refused before play, and a target met only mid-episode
-    // ("drop <item>" is offered once the agent carries something) stops the evaluation by name
+    // of the deliver items runs and is echoed; refused before play are one of words no evaluated world
+    // has, a target a world shows (variant 0's sock) and one met along the oracle's plan ("drop
+    // parcel"); a target met only off that path ("You carry …" answers `inventory`) stops the
+    // evaluation mid-episode, by name
     const twoVariants = evalJson('--ood-variants', '2')
     assert.equal((twoVariants.ood[0] as { episodes: number }).episodes, 2)
     const items = evalJson('--ood-variants', '2', '--rename', 'parcel=ruby,letter=silver key')
@@ -167,7 +168,8 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     }
     refused('zebra=yak', /rename: "zebra" occurs in none of the evaluated variants/u)
     refused('parcel=sock', /rename: deliver variant 0: "sock" already occurs/u)
-    refused('parcel=drop', /deliver variant \d: rename: "drop" already occurs/u)
+    refused('parcel=drop', /rename: deliver variant 0: "drop" already occurs/u)
+    refused('parcel=carry', /deliver variant \d, trial \d, mid-episode: rename: "carry" already occurs/u)
     const prior = join(import.meta.dirname, '..', '..', 'prior', 'default.ckpt')
     const mismatched = spawnSync(process.execPath, [bin, 'eval', a, '--tips-by', prior], { encoding: 'utf8' })
     assert.equal(mismatched.status, 1)

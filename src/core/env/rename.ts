@@ -17,7 +17,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { ResetResult, StepResult } from '../../spec/env.ts'
-import { suite, type EpisodeState, type PureEnvironment } from './suite.ts'
+import { playout, suite, type EpisodeState, type PureEnvironment } from './suite.ts'
+import { familyByName } from './families.ts'
 import { takesAn, worldNames } from './world.ts'
 
 // -------------------------------------------------------------------------------------
@@ -70,7 +71,7 @@ export const parseRenaming = (text: string): E.Either<string, Renaming> => {
     }
     if (takesAn(from) !== takesAn(to))
       return E.left(
-        `"${item.trim()}": the suite writes "${takesAn(from) ? 'an' : 'a'} ${from}" but "${takesAn(to) ? 'an' : 'a'} ${to}"`
+        `"${item.trim()}": a target must take its source's article ("${takesAn(from) ? 'an' : 'a'} ${from}" would become "${takesAn(to) ? 'an' : 'a'} ${to}", a hint at the source)`
       )
     pairs.push([from, to])
   }
@@ -232,16 +233,18 @@ export const renamedSuite = (r: Renaming): PureEnvironment<EpisodeState> =>
   renamed(r)(suite, (s) => worldNames(s.world).join('\n'))
 
 /**
- * What is wrong with seeing the suite's `episodes` through `r`, before playing any: a task that does
- * not reset, a target one of their worlds already has, or a source none of them has at reset (in the
- * task, the first observation and actions, or a room or object name: renaming it would change
- * nothing). `null` when nothing is.
+ * What is wrong with seeing the suite's `episodes` through `r`, before playing any, read from each
+ * episode's reset, its world's room and object names and the texts along the oracle's plan: a target
+ * that occurs there (`rename: …`), or a source that occurs in none of them (renaming it would change
+ * nothing); or a task that does not reset (its own message). `null` when nothing is. A target met
+ * only off the oracle's path still ends its episode (`renamed`).
  *
  * @example
  * import { renamingProblem } from './rename.ts'
  * const d = [{ task: 'deliver', variant: 0 }, { task: 'deliver', variant: 1 }]
  * assert.equal(renamingProblem({ pairs: [['parcel', 'ruby']] }, d), null)
  * assert.match(renamingProblem({ pairs: [['parcell', 'ruby']] }, d) ?? '', /"parcell" occurs in none/)
+ * assert.match(renamingProblem({ pairs: [['parcel', 'drop']] }, d) ?? '', /"drop" already occurs/) // "drop parcel"
  *
  * @since 0.1.0
  * @category destructors
@@ -252,16 +255,24 @@ export const renamingProblem = (
 ): string | null => {
   const seen: string[] = []
   for (const { task, variant } of episodes) {
-    const res = suite.reset({ task, variant: variant as never, seed: 0 as never })
+    const req = { task, variant: variant as never, seed: 0 as never }
+    const res = suite.reset(req)
     if (E.isLeft(res)) return `${task} variant ${variant}: ${res.left.message}`
     const [s, x] = res.right
-    const text = [x.taskDescription, texts(x), ...worldNames(s.world)].join('\n')
+    const family = familyByName(task)
+    const plan = family === undefined ? [] : family.oracle(family.generate(variant))
+    const text = [
+      x.taskDescription,
+      texts(x),
+      ...worldNames(s.world),
+      ...playout(req, plan).results.map(texts)
+    ].join('\n')
     const ws = clashes(r, text)
-    if (ws.length > 0) return `${task} variant ${variant}: ${clashNote(ws)}`
+    if (ws.length > 0) return `rename: ${task} variant ${variant}: ${clashNote(ws)}`
     seen.push(text)
   }
   const unused = unusedSources(r, seen)
   return unused.length === 0
     ? null
-    : `${unused.map((w) => `"${w}"`).join(', ')} occur${unused.length === 1 ? 's' : ''} in none of the evaluated variants, so renaming ${unused.length === 1 ? 'it' : 'them'} would change nothing`
+    : `rename: ${unused.map((w) => `"${w}"`).join(', ')} occur${unused.length === 1 ? 's' : ''} in none of the evaluated variants, so renaming ${unused.length === 1 ? 'it' : 'them'} would change nothing`
 }

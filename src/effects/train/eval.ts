@@ -148,7 +148,7 @@ export const playMemoryTrials = async (
   const specs = evalSpecs(on.families, on.variants, 200_000)
   if (specs.length === 0) return []
   const problem = on.renaming === undefined ? null : renamingProblem(on.renaming, specs)
-  if (problem !== null) throw new Error(`rename: ${problem}`)
+  if (problem !== null) throw new Error(problem)
   const settings = evalSettings(run, run.method === 'reflexion' ? 'reflexion' : 'empo2', true)
   const envs = suitePool(specs.length, on.renaming)
   const actor = transformerPolicy(model)
@@ -160,7 +160,10 @@ export const playMemoryTrials = async (
     const r = await playEpisodes({ policy, envs, embedder: embed }, settings, specs, state, fork(rng, trial))
     state = r.state
     const failed = on.renaming === undefined ? undefined : r.episodes.find((e) => e.error !== null)
-    if (failed !== undefined) throw new Error(`${failed.task} variant ${failed.variant}: ${failed.error}`)
+    if (failed !== undefined)
+      throw new Error(
+        `${failed.task} variant ${failed.variant}, trial ${trial + 1}, mid-episode: ${failed.error}`
+      )
     trials.push(r.episodes)
   }
   return trials
