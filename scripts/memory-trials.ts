@@ -7,7 +7,7 @@
  * seeds; tips written after each trial and retrieved in the next); `--seed` and `--rename` as there.
  *
  * `npx tsx scripts/memory-trials.ts <run or checkpoint> [--families f,g] [--variants n]
- *   [--first-variant v] [--trials n] [--seed s] [--rename from=to,…] [--transcripts n]`
+ *   [--first-variant v] [--trials n] [--seed s] [--rename from=to,…] [--tips-shown n] [--transcripts n]`
  */
 import { existsSync } from 'node:fs'
 import { Command } from 'commander'
@@ -31,6 +31,7 @@ interface Opts {
   readonly seed: number
   readonly rename?: Renaming
   readonly transcripts: number
+  readonly tipsShown?: number
 }
 
 /** Shares of the actions of `eps`: `go to`, `take`, `look`/`inventory`; of the `go to`s, going back (null: none). */
@@ -65,6 +66,7 @@ const program = new Command('memory-trials')
   .option('--trials <n>', "trials with memory (default: the run's oodTrials)", intArg(1, 20))
   .option('-s, --seed <n>', 'as empo2 eval --seed', intArg(0, 2 ** 32 - 1), 0)
   .option('--rename <from=to,…>', 'as empo2 eval --rename', renameArg)
+  .option('--tips-shown <n>', "tips shown per step (default: the run's maxTipsShown)", intArg(0, 10))
   .option('--transcripts <n>', 'print the actions of the first n episodes of each trial', intArg(0), 0)
   .action(async (target: string, o: Opts) => {
     if (!existsSync(target)) throw new Error(`${target}: no such run directory or checkpoint`)
@@ -80,15 +82,22 @@ const program = new Command('memory-trials')
     await selectBackend({ log: () => undefined })
     const { model } = loadCheckpoint(checkpoint)
     // with the defaults these are empo2 eval's out-of-distribution trials, episode for episode
-    const played = await playMemoryTrials(model, { ...base, model: model.config }, evalRngs(o.seed).ood, {
-      families,
-      variants: Array.from({ length: variants }, (_, i) => o.firstVariant + i),
-      trials,
-      renaming: o.rename
-    })
+    const agent =
+      o.tipsShown === undefined ? base.agent : { ...base.agent, maxTipsShown: o.tipsShown as never }
+    const played = await playMemoryTrials(
+      model,
+      { ...base, agent, model: model.config },
+      evalRngs(o.seed).ood,
+      {
+        families,
+        variants: Array.from({ length: variants }, (_, i) => o.firstVariant + i),
+        trials,
+        renaming: o.rename
+      }
+    )
     const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(0)} %`)
     console.log(
-      `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory`
+      `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory, at most ${agent.maxTipsShown} tips shown per step`
     )
     console.log(
       '| trial | ' +
