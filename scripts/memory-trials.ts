@@ -9,15 +9,12 @@
  * `npx tsx scripts/memory-trials.ts <run or checkpoint> [--families f,g] [--variants n]
  *   [--first-variant v] [--trials n] [--seed s] [--rename from=to,…] [--tips-shown n] [--transcripts n]`
  */
-import { existsSync } from 'node:fs'
 import { Command } from 'commander'
 import { roomOf } from '../src/core/corpus.ts'
 import type { EpisodeRun } from '../src/core/train.ts'
-import { mainJobRun } from '../src/spec/run.ts'
 import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
-import { latestFiles, runPaths } from '../src/effects/run/store.ts'
-import { readStoredRun } from '../src/effects/train/run.ts'
+import { evalTarget } from '../src/effects/train/run.ts'
 import { evalRngs, playMemoryTrials, summarise } from '../src/effects/train/eval.ts'
 import { variantsPerFamily } from '../src/core/env/families.ts'
 import { intArg, renameArg } from '../src/cli/args.ts'
@@ -69,16 +66,12 @@ const program = new Command('memory-trials')
   .option('--tips-shown <n>', "tips shown per step (default: the run's maxTipsShown)", intArg(0, 10))
   .option('--transcripts <n>', 'print the actions of the first n episodes of each trial', intArg(0), 0)
   .action(async (target: string, o: Opts) => {
-    if (!existsSync(target)) throw new Error(`${target}: no such run directory or checkpoint`)
-    const isRun = existsSync(runPaths(target).config)
-    const base = isRun ? readStoredRun(target).run : mainJobRun('empo2', 'paper')
+    const { run: base, checkpoint } = evalTarget(target)
     const families = o.families?.split(',').map((f) => f.trim()) ?? base.schedule.oodFamilies
     const variants = o.variants ?? base.schedule.oodVariants
     const trials = o.trials ?? base.schedule.oodTrials
     if (o.firstVariant + variants - 1 > last)
       throw new Error(`--first-variant ${o.firstVariant} with ${variants} variants: variants end at ${last}`)
-    const checkpoint = isRun ? latestFiles(target)?.checkpoint : target
-    if (checkpoint === undefined) throw new Error(`${target}: no finished iteration yet`)
     await selectBackend({ log: () => undefined })
     const { model } = loadCheckpoint(checkpoint)
     // with the defaults these are empo2 eval's out-of-distribution trials, episode for episode

@@ -4,15 +4,12 @@
  * trials; with `--held-out-memory` also the held-out variants with memory per trial, and with
  * `--tips-by` another checkpoint writes the tips — and print the result; nothing is written.
  */
-import { existsSync } from 'node:fs'
 import { isDeepStrictEqual } from 'node:util'
 import { Command } from 'commander'
 import { formatTable } from '../core/table.ts'
-import { mainJobRun } from '../spec/run.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { loadCheckpoint } from '../effects/tensor/checkpoint.ts'
-import { latestFiles, runPaths } from '../effects/run/store.ts'
-import { readStoredRun } from '../effects/train/run.ts'
+import { evalTarget } from '../effects/train/run.ts'
 import {
   evalRngs,
   evaluateHeldOut,
@@ -64,9 +61,7 @@ export const evalCommand = (): Command =>
     .option('--backend <name>', 'tensor backend', backendArg)
     .option('--json', 'print one JSON object instead of text, with every tip the memory trials wrote')
     .action(async (target: string, o: Opts) => {
-      if (!existsSync(target)) throw new Error(`${target}: no such run directory or checkpoint`)
-      const isRun = existsSync(runPaths(target).config)
-      const base = isRun ? readStoredRun(target).run : mainJobRun('empo2', 'paper')
+      const { run: base, checkpoint } = evalTarget(target)
       const run = {
         ...base,
         schedule: {
@@ -76,9 +71,7 @@ export const evalCommand = (): Command =>
         }
       }
       await selectBackend(o.backend === undefined ? {} : { prefer: o.backend })
-      const latest = isRun ? latestFiles(target) : null
-      if (isRun && latest === null) throw new Error(`${target}: no finished iteration to evaluate yet`)
-      const { model } = loadCheckpoint(latest?.checkpoint ?? target)
+      const { model } = loadCheckpoint(checkpoint)
       const tipWriter = o.tipsBy === undefined ? undefined : loadCheckpoint(o.tipsBy).model
       // tips pass between the two as text, so any writer would run; a different tokenizer means a
       // checkpoint of another prior, paired by mistake more likely than on purpose

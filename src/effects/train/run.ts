@@ -6,7 +6,8 @@
  * metrics (wall time aside) as one that was never interrupted.
  */
 import * as t from 'io-ts'
-import { RunConfig } from '../../spec/run.ts'
+import { existsSync } from 'node:fs'
+import { RunConfig, mainJobRun } from '../../spec/run.ts'
 import type { MetricsLine } from '../../spec/metrics.ts'
 import { fork } from '../../core/rng.ts'
 import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../tensor/checkpoint.ts'
@@ -15,6 +16,7 @@ import { disposeAdam } from '../tensor/optimizer.ts'
 import {
   createRun,
   finishIteration,
+  latestFiles,
   readConfig,
   readEvaluation,
   readMemory,
@@ -137,3 +139,16 @@ export const StoredRun = t.type({ seed: t.number, run: RunConfig })
 /** Read a run's stored config and seed. */
 export const readStoredRun = (dir: string): { readonly seed: number; readonly run: RunConfig } =>
   readConfig(dir, StoredRun)
+
+/**
+ * What an evaluation of `target` reads: a run directory gives its stored config and latest
+ * checkpoint, a checkpoint file (such as the prior) the main job's config. Throws, naming the target,
+ * when it is neither or the run has no finished iteration yet.
+ */
+export const evalTarget = (target: string): { readonly run: RunConfig; readonly checkpoint: string } => {
+  if (!existsSync(target)) throw new Error(`${target}: no such run directory or checkpoint`)
+  if (!existsSync(runPaths(target).config)) return { run: mainJobRun('empo2', 'paper'), checkpoint: target }
+  const latest = latestFiles(target)
+  if (latest === null) throw new Error(`${target}: no finished iteration to evaluate yet`)
+  return { run: readStoredRun(target).run, checkpoint: latest.checkpoint }
+}
