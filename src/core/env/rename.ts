@@ -84,6 +84,10 @@ export const parseRenaming = (text: string): E.Either<string, Renaming> => {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')
 
+// whether `phrase` occurs in `text` as whole words
+const occurs = (phrase: string, text: string): boolean =>
+  new RegExp(`\\b${escape(phrase)}\\b`, 'u').test(text)
+
 // one pass over the text, whole words only (no word occurs in two keys, so no two keys match at
 // one place and their order does not matter)
 const replacer = (map: ReadonlyMap<string, string>): ((text: string) => string) => {
@@ -130,7 +134,7 @@ export const renameIn = (r: Renaming): ((text: string) => string) =>
  * @category destructors
  */
 export const clashes = (r: Renaming, text: string): ReadonlyArray<string> =>
-  r.pairs.map(([, to]) => to).filter((to) => new RegExp(`\\b${escape(to)}\\b`, 'u').test(text))
+  r.pairs.map(([, to]) => to).filter((to) => occurs(to, text))
 
 /**
  * The sources that occur in none of `texts`: a renaming of them changes nothing (a misspelt word?).
@@ -143,9 +147,7 @@ export const clashes = (r: Renaming, text: string): ReadonlyArray<string> =>
  * @category destructors
  */
 export const unusedSources = (r: Renaming, texts: ReadonlyArray<string>): ReadonlyArray<string> =>
-  r.pairs
-    .map(([from]) => from)
-    .filter((from) => !texts.some((t) => new RegExp(`\\b${escape(from)}\\b`, 'u').test(t)))
+  r.pairs.map(([from]) => from).filter((from) => !texts.some((t) => occurs(from, t)))
 
 // -------------------------------------------------------------------------------------
 // combinators
