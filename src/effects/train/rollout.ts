@@ -65,7 +65,11 @@ export interface RolloutDeps {
   readonly embedder: Embedder
 }
 
-/** Reflexion keeps the last 3 reflections of a task (related.md). */
+/**
+ * Reflexion keeps the last 3 reflections of a task (related.md). The prompt shows at most
+ * `agent.maxTipsShown` of them, so the window is cut to that cap here: the newest are the ones kept
+ * (the prompt's cap alone would keep the oldest of the window).
+ */
 const reflexionWindow = 3
 
 const noMemory = fromCombination('onPolicyNoMemory')
@@ -106,7 +110,7 @@ export const playEpisodes = async (
   if (deps.envs.length < specs.length)
     throw new Error(`playEpisodes: ${specs.length} episodes but only ${deps.envs.length} environments`)
   const method = empo2(s.algo.memory, deps.embedder)
-  const reflex = reflexion(reflexionWindow)
+  const reflex = reflexion(Math.min(reflexionWindow, s.agent.maxTipsShown))
   const resets = await Promise.all(
     specs.map((sp, i) =>
       (deps.envs[i] as Environment).reset({
