@@ -34,6 +34,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { defaultAgent, type AgentConfig } from '../spec/run.ts'
 import type { Memory } from '../spec/data.ts'
+import type { NonNegativeInt } from '../spec/brands.ts'
 import { paperPreset } from '../spec/config.ts'
 import { fork, mkRng, nextFloat, nextInt, type Rng } from './rng.ts'
 import { suite, type EpisodeState } from './env/suite.ts'
@@ -391,7 +392,9 @@ export const validateCorpusOptions = (opts: CorpusOptions): E.Either<string, Cor
 /**
  * The default corpus: the six in-distribution families, variants 0–4, 4 rounds of 10-step episodes,
  * random share 0.1, half the with-tips states also give a tip-free example, 3 repetitions, the
- * default agent budget (`defaultAgent` of src/spec/run.ts), tips in the current step.
+ * default agent budget (`defaultAgent` of src/spec/run.ts) but with at most 2 tips shown (the budget
+ * the committed prior was fitted with; runs show 1, which these prompts include), tips in the current
+ * step.
  *
  * @example
  * import { defaultCorpusOptions } from './corpus.ts'
@@ -408,7 +411,7 @@ export const defaultCorpusOptions: CorpusOptions = {
   randomShare: 0.1,
   literalShareWithTips: 0.5,
   repetitions: 3,
-  agent: defaultAgent,
+  agent: { ...defaultAgent, maxTipsShown: 2 as NonNegativeInt },
   placement: 'currentStep'
 }
 

@@ -180,19 +180,22 @@ export type RunConfig = t.TypeOf<typeof RunConfig>
 // -------------------------------------------------------------------------------------
 
 /**
- * The default agent budget for the small default model: one earlier step, at most 2 tips of at most
- * 100 characters, 1 earlier step shown to the tip writer (with the final observation), tips of at most 40 tokens.
+ * The default agent budget for the small default model: one earlier step, at most 1 tip of at most
+ * 100 characters, 1 earlier step shown to the tip writer (with the final observation), tips of at most
+ * 40 tokens. One tip, not two: with two, trained policies read tips written in neighbouring rooms as
+ * orders to go back and forth, and lose memory's use (docs/main-job.md item 11). The committed prior
+ * was fitted on prompts with one or two tips (`defaultCorpusOptions` of src/core/corpus.ts).
  *
  * @example
  * import { defaultAgent } from './run.ts'
- * assert.equal(defaultAgent.maxTipsShown, 2)
+ * assert.equal(defaultAgent.maxTipsShown, 1)
  *
  * @since 0.1.0
  * @category presets
  */
 export const defaultAgent: AgentConfig = {
   historyWindow: 1 as NonNegativeInt,
-  maxTipsShown: 2 as NonNegativeInt,
+  maxTipsShown: 1 as NonNegativeInt,
   maxTipChars: 100 as PositiveInt,
   tipHistoryWindow: 1 as NonNegativeInt,
   tipMaxTokens: 40 as PositiveInt
