@@ -17,6 +17,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { ResetResult, StepResult } from '../../spec/env.ts'
+import type { Reward } from '../../spec/brands.ts'
 import { playout, suite, type EpisodeState, type PureEnvironment } from './suite.ts'
 import { familyByName } from './families.ts'
 import { takesAn, worldNames } from './world.ts'
@@ -160,8 +161,22 @@ const texts = (x: { readonly observation: string; readonly admissibleActions: Re
   [x.observation, ...x.admissibleActions].join('\n')
 
 /**
+ * The state of a renamed environment: `env`'s own (`inner`) and, once a target word has clashed
+ * mid-episode, the step result that ended the episode (`halted`); every later step repeats it with
+ * reward 0, as a finished episode's steps do.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface RenamedState<S> {
+  readonly inner: S
+  readonly halted: StepResult | null
+}
+
+/**
  * `env` seen through the renaming `r` (the module's comment). `hidden(state)` is text the state may
- * show later (checked for targets at reset); the state is `env`'s own.
+ * show later (checked for targets at reset). A clash met mid-episode ends the episode for good
+ * ({@link RenamedState}).
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
@@ -176,7 +191,7 @@ const texts = (x: { readonly observation: string; readonly admissibleActions: Re
  */
 export const renamed =
   (r: Renaming) =>
-  <S>(env: PureEnvironment<S>, hidden: (state: S) => string = () => ''): PureEnvironment<S> => {
+  <S>(env: PureEnvironment<S>, hidden: (state: S) => string = () => ''): PureEnvironment<RenamedState<S>> => {
     const out = renameOut(r)
     const into = renameIn(r)
     return {
@@ -193,22 +208,25 @@ export const renamed =
           taskDescription: out(x.taskDescription),
           admissibleActions: x.admissibleActions.map(out)
         }
-        return E.right([s, seen] as const)
+        return E.right([{ inner: s, halted: null }, seen] as const)
       },
       step: (state, action) => {
-        const [s, x] = env.step(state, into(action))
+        if (state.halted !== null) return [state, { ...state.halted, reward: 0 as Reward }] as const
+        const [s, x] = env.step(state.inner, into(action))
         const ws = clashes(r, texts(x))
-        const seen: StepResult =
-          ws.length > 0
-            ? {
-                ...x,
-                observation: out(x.observation),
-                done: true,
-                admissibleActions: [],
-                info: { ...x.info, error: `rename: ${clashNote(ws)}` }
-              }
-            : { ...x, observation: out(x.observation), admissibleActions: x.admissibleActions.map(out) }
-        return [s, seen] as const
+        if (ws.length === 0)
+          return [
+            { inner: s, halted: null },
+            { ...x, observation: out(x.observation), admissibleActions: x.admissibleActions.map(out) }
+          ] as const
+        const halted: StepResult = {
+          ...x,
+          observation: out(x.observation),
+          done: true,
+          admissibleActions: [],
+          info: { ...x.info, error: `rename: ${clashNote(ws)}` }
+        }
+        return [{ inner: s, halted }, halted] as const
       }
     }
   }
@@ -231,7 +249,7 @@ export const renamed =
  * @since 0.1.0
  * @category instances
  */
-export const renamedSuite = (r: Renaming): PureEnvironment<EpisodeState> =>
+export const renamedSuite = (r: Renaming): PureEnvironment<RenamedState<EpisodeState>> =>
   renamed(r)(suite, (s) => worldNames(s.world).join('\n'))
 
 /**

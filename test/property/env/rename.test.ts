@@ -261,13 +261,16 @@ test('a target word some world already has is refused before play, naming it, hi
   )
 })
 
-test('a target word met mid-episode ends the episode with the reason in info.error', () => {
+test('a target word met mid-episode ends the episode for good, with the reason in info.error', () => {
   // power-fan: "You use the battery on the fan. It is ready now." — "ready" is in no world's names
   const results = oracleRenamed(rn(['battery', 'ready']), 'power-fan', 0).steps
   const cut = results.findIndex((x) => x.done)
   assert.ok(cut >= 0 && cut < results.length - 1, 'the episode was not cut short')
-  assert.match(String(results[cut]?.info['error']), /^rename: "ready" already occurs/u)
-  assert.deepEqual(results[cut]?.admissibleActions, [])
+  const ended = results[cut]
+  assert.match(String(ended?.info['error']), /^rename: "ready" already occurs/u)
+  assert.deepEqual(ended?.admissibleActions, [])
+  // the rest of the oracle's plan changes nothing: every later step is the ended one, reward 0
+  for (const later of results.slice(cut + 1)) assert.deepEqual(later, { ...ended, reward: 0 })
 })
 
 const wordArb = fc.stringMatching(/^[a-z]{1,6}$/u)
