@@ -9,6 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Environment, EnvError, ResetResult, StepResult } from '../../spec/env.ts'
 import type { Config } from '../../spec/config.ts'
 import type { AgentConfig, Method } from '../../spec/run.ts'
+import type { NonNegativeInt } from '../../spec/brands.ts'
 import type { Memory, NoveltyMemory } from '../../spec/data.ts'
 import type { Policy } from '../../core/policy.ts'
 import { fork, type Rng } from '../../core/rng.ts'
@@ -66,9 +67,8 @@ export interface RolloutDeps {
 }
 
 /**
- * Reflexion keeps the last 3 reflections of a task (related.md). The prompt shows at most
- * `agent.maxTipsShown` of them, so the window is cut to that cap here: the newest are the ones kept
- * (the prompt's cap alone would keep the oldest of the window).
+ * Reflexion shows the last 3 reflections of a task (related.md), whatever `agent.maxTipsShown` (the
+ * cap on EMPO²'s retrieved tips) says: under that cap its prompt kept the oldest of the three.
  */
 const reflexionWindow = 3
 
@@ -110,7 +110,9 @@ export const playEpisodes = async (
   if (deps.envs.length < specs.length)
     throw new Error(`playEpisodes: ${specs.length} episodes but only ${deps.envs.length} environments`)
   const method = empo2(s.algo.memory, deps.embedder)
-  const reflex = reflexion(Math.min(reflexionWindow, s.agent.maxTipsShown))
+  const reflex = reflexion(reflexionWindow)
+  const agent =
+    s.method === 'reflexion' ? { ...s.agent, maxTipsShown: reflexionWindow as NonNegativeInt } : s.agent
   const resets = await Promise.all(
     specs.map((sp, i) =>
       (deps.envs[i] as Environment).reset({
@@ -158,7 +160,7 @@ export const playEpisodes = async (
                 .map((e) => e.tip)
             : []
       const prompt = stepPrompt(
-        s.agent,
+        agent,
         s.algo.memory.tipPlacement
       )({
         task: l.taskDescription,
