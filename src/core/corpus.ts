@@ -393,8 +393,8 @@ export const validateCorpusOptions = (opts: CorpusOptions): E.Either<string, Cor
  * The default corpus: the six in-distribution families, variants 0–4, 4 rounds of 10-step episodes,
  * random share 0.1, half the with-tips states also give a tip-free example, 3 repetitions, the
  * default agent budget (`defaultAgent` of src/spec/run.ts) but with at most 2 tips shown (the budget
- * the committed prior was fitted with; runs show 1, which these prompts include), tips in the current
- * step.
+ * the committed prior was fitted with: once memory holds two tips every with-tips prompt shows two;
+ * runs now show 1), tips in the current step.
  *
  * @example
  * import { defaultCorpusOptions } from './corpus.ts'

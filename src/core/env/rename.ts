@@ -163,7 +163,7 @@ const texts = (x: { readonly observation: string; readonly admissibleActions: Re
 /**
  * The state of a renamed environment: `env`'s own (`inner`) and, once a target word has clashed
  * mid-episode, the step result that ended the episode (`halted`); every later step repeats it with
- * reward 0, as a finished episode's steps do.
+ * reward 0 (done, like the suite after `done`).
  *
  * @since 0.1.0
  * @category model
