@@ -27,6 +27,14 @@ export const positiveArg = (v: string): number => {
   return n
 }
 
+/** A number in `[0, 1]`. */
+export const shareArg = (v: string): number => {
+  const n = Number(v)
+  if (v.trim() === '' || !(n >= 0 && n <= 1))
+    throw new InvalidArgumentError(`expected a number in [0, 1], got "${v}"`)
+  return n
+}
+
 /** A training method. */
 export const methodArg = (v: string): Method => {
   if (!Method.is(v))

@@ -12,7 +12,8 @@ import { defaultPriorPath } from '../spec/run.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { fitPrior, savePrior } from '../effects/train/pretrain.ts'
 import { mkProgress } from '../effects/progress.ts'
-import { backendArg, intArg, positiveArg } from './args.ts'
+import { backendArg, intArg, positiveArg, shareArg } from './args.ts'
+import type { NonNegativeInt } from '../spec/brands.ts'
 
 /** The defaults of `empo2 pretrain` (those of the committed prior). */
 export const pretrainDefaults = { steps: 2000, batch: 32, lr: 3e-3, seed: 0, maxPieces: 600 } as const
@@ -23,6 +24,8 @@ interface Opts {
   readonly batch: number
   readonly lr: number
   readonly seed: number
+  readonly aliasShare: number
+  readonly tipsShown: number
   readonly backend?: BackendName
   readonly json?: boolean
 }
@@ -42,11 +45,28 @@ export const pretrainCommand = (): Command =>
       intArg(0, 2 ** 32 - 1),
       pretrainDefaults.seed
     )
+    .option(
+      '--alias-share <x>',
+      'share of corpus episodes shown with other names for their objects (docs/prior.md)',
+      shareArg,
+      defaultCorpusOptions.aliasShare
+    )
+    .option(
+      '--tips-shown <n>',
+      'at most this many retrieved tips in a corpus prompt',
+      intArg(1),
+      defaultCorpusOptions.agent.maxTipsShown
+    )
     .option('--backend <name>', 'tensor backend (default: the first that loads)', backendArg)
     .option('--json', 'print one JSON object instead of text')
     .action(async (o: Opts) => {
       await selectBackend(o.backend === undefined ? {} : { prefer: o.backend })
-      const c = corpus(defaultCorpusOptions, o.seed)
+      const options = {
+        ...defaultCorpusOptions,
+        aliasShare: o.aliasShare,
+        agent: { ...defaultCorpusOptions.agent, maxTipsShown: o.tipsShown as NonNegativeInt }
+      }
+      const c = corpus(options, o.seed)
       if (c._tag === 'Left') throw new Error(c.left)
       const progress = mkProgress('pretrain', o.steps, { silent: o.json === true })
       const t0 = Date.now()
@@ -67,9 +87,9 @@ export const pretrainCommand = (): Command =>
       const tail = report.losses.slice(-50)
       const finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length
       const provenance = {
-        command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}`,
+        command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --alias-share ${o.aliasShare} --tips-shown ${o.tipsShown}`,
         corpus: {
-          options: defaultCorpusOptions,
+          options,
           examples: c.right.length,
           seed: o.seed,
           sha256: createHash('sha256').update(JSON.stringify(c)).digest('hex')

@@ -39,7 +39,8 @@ import { paperPreset } from '../spec/config.ts'
 import { fork, mkRng, nextFloat, nextInt, type Rng } from './rng.ts'
 import { suite, type EpisodeState } from './env/suite.ts'
 import { familyByName, splitOf } from './env/families.ts'
-import { admissible } from './env/world.ts'
+import { admissible, worldNames } from './env/world.ts'
+import { renameOut, type Renaming } from './env/rename.ts'
 import { render, type HistoryStep, type TipPlacement } from './prompt.ts'
 import { lastN, stepPrompt, tipPrompt } from './agent.ts'
 import { empo2 } from './methods.ts'
@@ -88,6 +89,11 @@ export interface CorpusOptions {
   readonly repetitions: number
   readonly agent: AgentConfig
   readonly placement: TipPlacement
+  /**
+   * The share of episodes shown with their objects called by other names ({@link aliasLexicon}):
+   * the words an LLM knows beyond the suite's training objects.
+   */
+  readonly aliasShare: number
 }
 
 // -------------------------------------------------------------------------------------
@@ -160,6 +166,74 @@ export const cameFrom = (shown: ReadonlyArray<HistoryStep>, observation: string)
   const last = shown.at(-1)
   const prev = last === undefined ? null : roomOf(last.observation)
   return prev !== null && prev !== roomOf(observation) ? prev : null
+}
+
+// -------------------------------------------------------------------------------------
+// aliases: the words an LLM knows
+// -------------------------------------------------------------------------------------
+
+/**
+ * Other names for the objects of the in-distribution families, each in the part its object plays: a
+ * device, the tool that fixes it, an item kept in a container, the container, a piece of junk. An LLM
+ * prior knows these words and what the things are for (that a battery powers a fan, that a parcel can
+ * be carried); the suite's training variants use only their own names. Among them are the names of
+ * the out-of-distribution families' objects (`fan`, `battery`, `parcel`, `letter`, `vase`), in the
+ * parts an LLM would give them, next to names that occur nowhere in the suite — the words, never the
+ * families' tasks, layouts or variants (docs/prior.md). No alias occurs in a training variant's text
+ * (a test checks every one), and every alias takes the article `a`, as its object does.
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const aliasLexicon: ReadonlyArray<readonly [name: string, aliases: ReadonlyArray<string>]> = [
+  ['radio', ['fan', 'lamp', 'toaster', 'kettle']],
+  ['clock', ['fan', 'fridge', 'printer', 'doorbell']],
+  ['heater', ['fan', 'kettle', 'lamp', 'printer']],
+  ['screwdriver', ['battery', 'fuse', 'hammer', 'spanner']],
+  ['wrench', ['battery', 'cable', 'hammer', 'fuse']],
+  ['soldering iron', ['battery', 'glue', 'tape', 'cable']],
+  ['ruby', ['parcel', 'letter', 'vase', 'medal']],
+  ['gold ring', ['parcel', 'letter', 'vase', 'watch']],
+  ['silver key', ['parcel', 'letter', 'vase', 'ticket']],
+  ['chest', ['crate', 'locker', 'trunk']],
+  ['safe', ['crate', 'locker', 'trunk']],
+  ['drawer', ['crate', 'locker', 'trunk']],
+  ['pencil', ['marker', 'crayon']],
+  ['book', ['magazine', 'notebook']],
+  ['spoon', ['fork', 'ladle']],
+  ['sock', ['glove', 'scarf']],
+  ['coin', ['button', 'marble']],
+  ['leaf', ['feather', 'pebble']]
+]
+
+/**
+ * A renaming of the objects of `world` that have aliases, one alias each, drawn uniformly (an alias
+ * already given to another object of the world is skipped: no word occurs twice).
+ *
+ * @example
+ * import { drawAliases } from './corpus.ts'
+ * import { mkRng } from './rng.ts'
+ * const [r] = drawAliases(['radio', 'screwdriver', 'table'], mkRng(3))
+ * assert.deepEqual(r.pairs.map(([from]) => from), ['radio', 'screwdriver'])
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const drawAliases = (names: ReadonlyArray<string>, rng0: Rng): readonly [Renaming, Rng] => {
+  let rng = rng0
+  const used = new Set<string>()
+  const pairs: Array<readonly [string, string]> = []
+  for (const [name, aliases] of aliasLexicon) {
+    if (!names.includes(name)) continue
+    const free = aliases.filter((a) => !used.has(a))
+    if (free.length === 0) continue
+    const [i, r] = nextInt(rng, 0, free.length - 1)
+    rng = r
+    const alias = free[i] as string
+    used.add(alias)
+    pairs.push([name, alias])
+  }
+  return [{ pairs }, rng]
 }
 
 // -------------------------------------------------------------------------------------
@@ -282,6 +356,10 @@ const walk = (opts: CorpusOptions, task: string, variant: number, memory: Memory
   if (E.isLeft(reset)) throw new Error(reset.left.message) // unreachable: options are validated first
   let [s, out] = [reset.right[0], { observation: reset.right[1].observation, done: false }]
   const description = reset.right[1].taskDescription
+  // a separate stream, so that a corpus without aliases draws exactly what it drew before them
+  const [a, ra] = nextFloat(fork(rng0, 0xa11a5))
+  const seen =
+    a < opts.aliasShare ? renameOut(drawAliases(worldNames(s.world), ra)[0]) : (text: string) => text
   const history: HistoryStep[] = []
   const examples: Example[] = []
   let rng = rng0
@@ -344,7 +422,12 @@ const walk = (opts: CorpusOptions, task: string, variant: number, memory: Memory
     admissible: []
   })
   return {
-    examples,
+    examples: examples.map((e) => ({
+      ...e,
+      prompt: seen(e.prompt),
+      target: seen(e.target),
+      admissible: e.admissible.map(seen)
+    })),
     tip,
     finalObservation: out.observation,
     history: historyText(history, out.observation),
@@ -383,7 +466,8 @@ export const validateCorpusOptions = (opts: CorpusOptions): E.Either<string, Cor
     if (!Number.isInteger(n) || n < 1) return E.left(`corpus: ${k} must be a positive integer, got ${n}`)
   for (const [k, x] of [
     ['randomShare', opts.randomShare],
-    ['literalShareWithTips', opts.literalShareWithTips]
+    ['literalShareWithTips', opts.literalShareWithTips],
+    ['aliasShare', opts.aliasShare]
   ] as const)
     if (!(x >= 0 && x <= 1)) return E.left(`corpus: ${k} must lie in [0, 1], got ${x}`)
   return E.right(opts)
@@ -412,7 +496,8 @@ export const defaultCorpusOptions: CorpusOptions = {
   literalShareWithTips: 0.5,
   repetitions: 3,
   agent: { ...defaultAgent, maxTipsShown: 2 as NonNegativeInt },
-  placement: 'currentStep'
+  placement: 'currentStep',
+  aliasShare: 0
 }
 
 /**

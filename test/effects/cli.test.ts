@@ -106,6 +106,7 @@ test('an unknown flag, command or bad value exits 2 with one line naming it, and
     [['inspect', run, '--last', '0'], /--last <n>.*'0'/u],
     [['eval', run, '--rename', 'parcel'], /--rename <from=to,…>.*"parcel" is not from=to/u],
     [['eval', run, '--ood-variants', '26'], /--ood-variants <n>.*\[1, 25\], got "26"/u],
+    [['pretrain', '--alias-share', '1.5'], /--alias-share <x>.*\[0, 1\], got "1.5"/u],
     [['inspect'], /missing required argument 'run'/u],
     [['bogus'], /^empo2: unknown command 'bogus'/u]
   ]

@@ -4,9 +4,11 @@ import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import {
+  aliasLexicon,
   corpus,
   defaultCorpusOptions,
   doorsOf,
+  drawAliases,
   roomOf,
   tipRooms,
   writeTip,
@@ -15,23 +17,35 @@ import {
 } from '../../src/core/corpus.ts'
 import { families, familyByName, splitOf } from '../../src/core/env/families.ts'
 import { TIPS_OPEN } from '../../src/core/prompt.ts'
+import { renamingProblem } from '../../src/core/env/rename.ts'
+import { worldNames } from '../../src/core/env/world.ts'
+import { mkRng } from '../../src/core/rng.ts'
 import { property } from '../support/property.ts'
 
 const inDist = families.filter((f) => f.split !== 'ood').map((f) => f.name)
 // small corpora: one or two families, a few variants, two rounds, one repetition
-const small = (fams: ReadonlyArray<string>, variants: ReadonlyArray<number>): CorpusOptions => ({
+const small = (
+  fams: ReadonlyArray<string>,
+  variants: ReadonlyArray<number>,
+  aliasShare = 0
+): CorpusOptions => ({
   ...defaultCorpusOptions,
   families: fams,
   variants,
   rounds: 2,
   episodeSteps: 6,
-  repetitions: 1
+  repetitions: 1,
+  aliasShare
 })
-const smallOk = fc.record({
-  fams: fc.subarray(inDist, { minLength: 1, maxLength: 2 }),
-  variants: fc.subarray([0, 1, 2, 3, 4], { minLength: 1, maxLength: 2 }),
-  seed: fc.integer()
-})
+const smallOk = fc
+  .record({
+    fams: fc.subarray(inDist, { minLength: 1, maxLength: 2 }),
+    variants: fc.subarray([0, 1, 2, 3, 4], { minLength: 1, maxLength: 2 }),
+    seed: fc.integer(),
+    aliasShare: fc.constantFrom(0, 0.5, 1)
+  })
+  .map((x) => ({ ...x, opts: small(x.fams, x.variants, x.aliasShare) }))
+const shows = (text: string, name: string): boolean => new RegExp(`\\b${name}\\b`, 'u').test(text)
 const rightOf = (e: E.Either<string, ReadonlyArray<Example>>): ReadonlyArray<Example> => {
   if (E.isLeft(e)) throw new Error(e.left)
   return e.right
@@ -66,17 +80,16 @@ property(
 property(
   'the corpus is a function of its options and seed',
   [smallOk],
-  ({ fams, variants, seed }) =>
-    JSON.stringify(rightOf(corpus(small(fams, variants), seed))) ===
-    JSON.stringify(rightOf(corpus(small(fams, variants), seed))),
+  ({ opts, seed }) =>
+    JSON.stringify(rightOf(corpus(opts, seed))) === JSON.stringify(rightOf(corpus(opts, seed))),
   { numRuns: 10 }
 )
 
 property(
   'every act target is one of the admissible actions of its state',
   [smallOk],
-  ({ fams, variants, seed }) =>
-    rightOf(corpus(small(fams, variants), seed))
+  ({ opts, seed }) =>
+    rightOf(corpus(opts, seed))
       .filter((e) => e.kind !== 'tip')
       .every((e) => e.admissible.includes(e.target)),
   { numRuns: 15 }
@@ -85,8 +98,8 @@ property(
 property(
   'act prompts carry no tips block, act-with-tips prompts carry one, and tip-free targets never go through a door',
   [smallOk],
-  ({ fams, variants, seed }) =>
-    rightOf(corpus(small(fams, variants), seed)).every((e) =>
+  ({ opts, seed }) =>
+    rightOf(corpus(opts, seed)).every((e) =>
       e.kind === 'act'
         ? !e.prompt.includes(TIPS_OPEN) && !e.target.startsWith('go to')
         : e.kind === 'act-with-tips'
@@ -99,8 +112,8 @@ property(
 property(
   'a rule-made `go to R` with tips goes to a room a shown tip names, and R is a door of the current room',
   [smallOk],
-  ({ fams, variants, seed }) =>
-    rightOf(corpus(small(fams, variants), seed))
+  ({ opts, seed }) =>
+    rightOf(corpus(opts, seed))
       .filter((e) => e.kind === 'act-with-tips' && e.source === 'rule' && e.target.startsWith('go to '))
       .every((e) => {
         const room = e.target.slice('go to '.length)
@@ -120,8 +133,8 @@ property(
 property(
   'every tip has at most 100 characters and names only rooms its prompt shows',
   [smallOk],
-  ({ fams, variants, seed }) =>
-    rightOf(corpus(small(fams, variants), seed))
+  ({ opts, seed }) =>
+    rightOf(corpus(opts, seed))
       .filter((e) => e.kind === 'tip')
       .every((e) => e.target.length <= 100 && tipRooms(e.target).every((r) => e.prompt.includes(r))),
   { numRuns: 15 }
@@ -153,6 +166,35 @@ property(
       (!named.includes(prev) || doors.length === 1)
     )
   }
+)
+
+property(
+  'aliases: a renaming drawn for any in-distribution variant is a valid view of it (no alias occurs in its text, each source does)',
+  [fc.constantFrom(...inDist), fc.integer({ min: 0, max: 24 }), fc.integer()],
+  (family, variant, seed) => {
+    const w = familyByName(family)?.generate(variant).world
+    if (w === undefined) return false
+    const [r] = drawAliases(worldNames(w), mkRng(seed))
+    return r.pairs.length === 0 || renamingProblem(r, [{ task: family, variant }]) === null
+  },
+  { numRuns: 60 }
+)
+
+property(
+  'with every episode aliased, no example shows a name the lexicon renames; with none, no example shows an alias',
+  [smallOk],
+  ({ fams, variants, seed }) => {
+    const sources = aliasLexicon.map(([name]) => name)
+    const aliases = aliasLexicon.flatMap(([, as]) => as)
+    const text = (e: Example): string => `${e.prompt}\n${e.target}\n${e.admissible.join('\n')}`
+    const all = rightOf(corpus(small(fams, variants, 1), seed)).map(text)
+    const none = rightOf(corpus(small(fams, variants, 0), seed)).map(text)
+    return (
+      all.every((t) => sources.every((n) => !shows(t, n))) &&
+      none.every((t) => aliases.every((a) => !shows(t, a)))
+    )
+  },
+  { numRuns: 10 }
 )
 
 test('the default corpus: every family and kind present, random share within 0.03 of its option', () => {
