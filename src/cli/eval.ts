@@ -6,6 +6,9 @@
  */
 import { isDeepStrictEqual } from 'node:util'
 import { Command } from 'commander'
+import * as E from 'fp-ts/lib/Either.js'
+import { decodeRunConfig } from '../spec/run.ts'
+import { showDecodeError } from '../spec/codec.ts'
 import { formatTable } from '../core/table.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { loadCheckpoint } from '../effects/tensor/checkpoint.ts'
@@ -20,7 +23,7 @@ import {
 } from '../effects/train/eval.ts'
 import { variantsPerFamily } from '../core/env/families.ts'
 import type { Renaming } from '../core/env/rename.ts'
-import { backendArg, intArg, renameArg } from './args.ts'
+import { backendArg, intArg, readOverrides, renameArg } from './args.ts'
 
 interface Opts {
   readonly variants?: number
@@ -29,6 +32,7 @@ interface Opts {
   readonly tipsBy?: string
   readonly rename?: Renaming
   readonly oodVariants?: number
+  readonly config?: string
   readonly backend?: BackendName
   readonly json?: boolean
 }
@@ -58,10 +62,18 @@ export const evalCommand = (): Command =>
       'a probe for the out-of-distribution trials: every text the policy sees there has each word "from" replaced by "to", and its actions are mapped back (e.g. parcel=ruby: does it fail on an unknown word or on an unknown task?)',
       renameArg
     )
+    .option(
+      '--config <file>',
+      'JSON overrides of the config the evaluation reads (its agent and schedule), e.g. configs/two-tips.json'
+    )
     .option('--backend <name>', 'tensor backend', backendArg)
     .option('--json', 'print one JSON object instead of text, with every tip the memory trials wrote')
     .action(async (target: string, o: Opts) => {
-      const { run: base, checkpoint } = evalTarget(target)
+      const { run: stored, checkpoint } = evalTarget(target)
+      const decoded =
+        o.config === undefined ? E.right(stored) : decodeRunConfig(stored)(readOverrides(o.config))
+      if (E.isLeft(decoded)) throw new Error(showDecodeError(decoded.left))
+      const base = decoded.right
       const run = {
         ...base,
         schedule: {

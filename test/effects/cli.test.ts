@@ -132,7 +132,7 @@ test('a failure exits 1 with its message only; EMPO2_DEBUG=1 adds the stack', as
   assert.match(debug.stderr, stack)
 })
 
-test('compare checks --config and refuses to reuse runs of another config, before it trains or writes anything', async () => {
+test('compare and eval check --config; compare refuses to reuse runs of another config, before it trains or writes anything', async () => {
   const file = (name: string, body: unknown) => {
     const p = join(dir, name)
     writeFileSync(p, JSON.stringify(body))
@@ -170,6 +170,10 @@ test('compare checks --config and refuses to reuse runs of another config, befor
       'at algo.preset: these overrides apply to a config made from the official preset'
     ],
     [[...base, '--name', 'fresh', '--config', join(dir, 'none.json')], 'cannot read it'],
+    [
+      ['eval', run, '--config', file('eval-typo.json', { agent: { maxTipsShwn: 2 } })],
+      'at agent.maxTipsShwn: unknown key'
+    ],
     // grpo-novelty needs the state-novelty bonus, which the official preset does not have
     [
       [
