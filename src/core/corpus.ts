@@ -34,7 +34,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { defaultAgent, type AgentConfig } from '../spec/run.ts'
 import type { Memory } from '../spec/data.ts'
-import type { NonNegativeInt } from '../spec/brands.ts'
 import { paperPreset } from '../spec/config.ts'
 import { fork, mkRng, nextFloat, nextInt, type Rng } from './rng.ts'
 import { suite, type EpisodeState } from './env/suite.ts'
@@ -181,6 +180,10 @@ export const cameFrom = (shown: ReadonlyArray<HistoryStep>, observation: string)
  * parts an LLM would give them, next to names that occur nowhere in the suite — the words, never the
  * families' tasks, layouts or variants (docs/prior.md). No alias occurs in a training variant's text
  * (a test checks every one), and every alias takes the article `a`, as its object does.
+ *
+ * @example
+ * import { aliasLexicon } from './corpus.ts'
+ * assert.ok(aliasLexicon.some(([name, as]) => name === 'screwdriver' && as.includes('battery')))
  *
  * @since 0.1.0
  * @category presets
@@ -476,9 +479,10 @@ export const validateCorpusOptions = (opts: CorpusOptions): E.Either<string, Cor
 /**
  * The default corpus: the six in-distribution families, variants 0–4, 4 rounds of 10-step episodes,
  * random share 0.1, half the with-tips states also give a tip-free example, 3 repetitions, the
- * default agent budget (`defaultAgent` of src/spec/run.ts) but with at most 2 tips shown (the budget
- * the committed prior was fitted with: once memory holds two tips every with-tips prompt shows two;
- * runs now show 1), tips in the current step.
+ * default agent budget (`defaultAgent` of src/spec/run.ts: one tip shown, as runs show), tips in the
+ * current step, half the episodes shown with aliases. (`prior/suite-words.ckpt`, the prior before
+ * aliases, was fitted with `aliasShare: 0` and two tips shown: `empo2 pretrain --alias-share 0
+ * --tips-shown 2`.)
  *
  * @example
  * import { defaultCorpusOptions } from './corpus.ts'
@@ -495,9 +499,9 @@ export const defaultCorpusOptions: CorpusOptions = {
   randomShare: 0.1,
   literalShareWithTips: 0.5,
   repetitions: 3,
-  agent: { ...defaultAgent, maxTipsShown: 2 as NonNegativeInt },
+  agent: defaultAgent,
   placement: 'currentStep',
-  aliasShare: 0
+  aliasShare: 0.5
 }
 
 /**

@@ -221,6 +221,6 @@ test('the default corpus at seed 0 is the one the committed prior was fitted on 
     createHash('sha256')
       .update(JSON.stringify(E.right(full)))
       .digest('hex'),
-    'f4bed3497c8c6f57c8e98143d8b05a7e40a9e40f5baffc2fb3453bdd5d79fca7'
+    '9c3d97a3b3292cef0f3c3a3761c2523547e095257812b61c1d6d85e5411a0559'
   )
 })
