@@ -11,12 +11,13 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeSync
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 
 const writeAll = (fd: number, data: string | Uint8Array): void => {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
@@ -78,3 +79,7 @@ export const appendLineDurable = (path: string, line: string): void => {
     closeSync(fd)
   }
 }
+
+/** The SHA-256 of a file's bytes, in hex (what a run records of the prior it started from). */
+export const fileSha256 = (path: string): string =>
+  createHash('sha256').update(readFileSync(path)).digest('hex')

@@ -140,6 +140,13 @@ test('compare and eval check --config; compare refuses to reuse runs of another 
   }
   // a run of the main job's config (seed 7, no iteration yet) in comparison `cmp`
   createRun(join(dir, 'cmp', 'empo2-s7'), { seed: 7, run: mainJobRun('empo2', 'paper') })
+  // a run that started from a prior file whose bytes have changed since
+  const prior = file('prior.ckpt', { weights: 'not the ones the run started from' })
+  createRun(join(dir, 'cmp-prior', 'empo2-s7'), {
+    seed: 7,
+    run: { ...mainJobRun('empo2', 'paper'), prior },
+    priorSha256: '0'.repeat(64)
+  })
   const base = ['compare', '--runs', dir, '--methods', 'empo2', '--seeds', '7']
   const dual = file('dual.json', { algo: { clip: { dualClip: 10 } } })
   const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
@@ -170,6 +177,10 @@ test('compare and eval check --config; compare refuses to reuse runs of another 
       'at algo.preset: these overrides apply to a config made from the official preset'
     ],
     [[...base, '--name', 'fresh', '--config', join(dir, 'none.json')], 'cannot read it'],
+    [
+      [...base, '--name', 'cmp-prior', '--config', file('prior.json', { prior })],
+      `holds a run that started from another ${prior} (its file has changed since)`
+    ],
     [
       ['eval', run, '--config', file('eval-typo.json', { agent: { maxTipsShwn: 2 } })],
       'at agent.maxTipsShwn: unknown key'

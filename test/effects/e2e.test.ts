@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process'
 import * as E from 'fp-ts/lib/Either.js'
 import { decodeRunConfig, mainJobRun, type RunConfig } from '../../src/spec/run.ts'
 import { selectBackend } from '../../src/effects/tensor/backend.ts'
-import { trainRun } from '../../src/effects/train/run.ts'
+import { readStoredRun, trainRun } from '../../src/effects/train/run.ts'
+import { fileSha256 } from '../../src/effects/fs.ts'
 import { readEvaluation, readMetrics, runPaths } from '../../src/effects/run/store.ts'
 import { loadCheckpoint, saveCheckpoint } from '../../src/effects/tensor/checkpoint.ts'
 import { mkTransformer } from '../../src/effects/tensor/transformer.ts'
@@ -148,6 +149,16 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     const other = evalJson('--tips-by', otherWriter)
     assert.notDeepEqual(other.tips.heldOutWithMemory, own.tips.heldOutWithMemory)
     assert.deepEqual(other.heldOutWithMemory[0], own.heldOutWithMemory[0])
+    // a run from a prior records the digest of the prior's file (compare refuses to reuse it once the
+    // file changes: test/effects/cli.test.ts)
+    const fromPrior = join(tmp, 'from-prior')
+    await trainRun(
+      fromPrior,
+      { ...run, prior: otherWriter, schedule: { ...run.schedule, iterations: 1 as never } },
+      5,
+      false
+    )
+    assert.equal(readStoredRun(fromPrior).priorSha256, fileSha256(otherWriter))
     // --ood-variants sets the count; --rename reaches the out-of-distribution environments: a renaming
     // of the deliver items runs and is echoed; refused before play are one of words no evaluated world
     // has, a target a world shows (variant 0's sock) and one met along the oracle's plan ("drop

@@ -1,7 +1,7 @@
 /**
  * A run directory, `runs/<name>/`, written so that a crash at any moment loses no finished iteration:
  *
- * - `config.json` — the resolved run config (atomic, written once);
+ * - `config.json` — the seed, the resolved run config and the digest of its prior (atomic, written once);
  * - `metrics.jsonl` — one {@link MetricsLine} per finished iteration (durable append);
  * - `checkpoints/resume-<k mod 2>.ckpt` — weights and optimiser state after iteration `k`, plus
  *   `checkpoints/iter-<k>.ckpt` every `checkpointEvery` iterations (atomic);

@@ -13,6 +13,7 @@ import { fork } from '../../core/rng.ts'
 import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../tensor/checkpoint.ts'
 import { disposeTransformer, mkTransformer, type Transformer } from '../tensor/transformer.ts'
 import { disposeAdam } from '../tensor/optimizer.ts'
+import { fileSha256 } from '../fs.ts'
 import {
   createRun,
   finishIteration,
@@ -60,7 +61,8 @@ export const trainRun = async (
           prior.params.map((p) => p.variable.dataSync() as Float32Array)
         )
   const paths = runPaths(dir)
-  if (!resumeRun) createRun(dir, { seed, run })
+  if (!resumeRun)
+    createRun(dir, { seed, run, ...(config.prior === null ? {} : { priorSha256: fileSha256(config.prior) }) })
   const { next, state } = resume(dir)
   const saved = next > 0 ? loadCheckpoint(paths.resumeCheckpoint(next - 1), run.model) : null
   const model = saved?.model ?? fresh()
@@ -134,10 +136,16 @@ export const trainRun = async (
 }
 
 /** A run's stored config and seed (`config.json`), validated. */
-export const StoredRun = t.type({ seed: t.number, run: RunConfig })
+export const StoredRun = t.intersection([
+  t.type({ seed: t.number, run: RunConfig }),
+  // the digest of the prior's file when the run started (runs stored before it was recorded lack it)
+  t.partial({ priorSha256: t.string })
+])
 
-/** Read a run's stored config and seed. */
-export const readStoredRun = (dir: string): { readonly seed: number; readonly run: RunConfig } =>
+/** Read a run's stored config and seed, and the digest of the prior it started from (when recorded). */
+export const readStoredRun = (
+  dir: string
+): { readonly seed: number; readonly run: RunConfig; readonly priorSha256?: string } =>
   readConfig(dir, StoredRun)
 
 /**
