@@ -1,8 +1,9 @@
 /**
  * Statistics of the prior's default corpus (docs/prior.md): examples per kind and family, the share
- * of `go to` targets per kind, prompt lengths, and a few sample examples. `npx tsx scripts/corpus-stats.ts [seed]`
+ * of `go to` targets per kind, prompt lengths, how many examples show an alias (and which of the
+ * out-of-distribution objects' names), and a few sample examples. `npx tsx scripts/corpus-stats.ts [seed]`
  */
-import { corpus, defaultCorpusOptions } from '../src/core/corpus.ts'
+import { aliasLexicon, corpus, defaultCorpusOptions } from '../src/core/corpus.ts'
 
 const seed = Number(process.argv[2] ?? 0)
 const c = corpus(defaultCorpusOptions, seed)
@@ -35,6 +36,12 @@ for (const k of kinds) {
     `${k} prompt chars: mean ${(l.reduce((a, b) => a + b, 0) / l.length).toFixed(0)}, max ${Math.max(...l)}`
   )
 }
+const shows = (text: string, w: string): boolean => new RegExp(`\\b${w}\\b`, 'u').test(text)
+const aliases = [...new Set(aliasLexicon.flatMap(([, as]) => as))]
+const aliased = xs.filter((e) => aliases.some((a) => shows(e.prompt, a)))
+console.log(
+  `examples showing an alias: ${aliased.length} (${((100 * aliased.length) / xs.length).toFixed(1)} %); showing ${['fan', 'battery', 'parcel', 'letter', 'vase'].map((w) => `${w} ${xs.filter((e) => shows(e.prompt, w)).length}`).join(', ')}`
+)
 const tips = new Set(xs.filter((e) => e.kind === 'tip').map((e) => e.target))
 console.log(`distinct tips: ${tips.size}; longest ${Math.max(...[...tips].map((t) => t.length))} chars`)
 for (const k of kinds) {

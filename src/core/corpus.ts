@@ -27,6 +27,10 @@
  * same family appear too, as irrelevant tips do in training. States reached by following tips also
  * give tip-free literal examples, so the literal behaviour is learnt in rooms other than the start.
  *
+ * A share of the episodes (`aliasShare`) is shown with its objects called by other names
+ * ({@link aliasLexicon}): the words an LLM knows beyond the suite's training objects, the
+ * out-of-distribution objects' names among them — words, never those families' tasks or layouts.
+ *
  * Hidden state is read only to craft targets (the look-ahead), never to write prompts or tips.
  *
  * @since 0.1.0
@@ -360,9 +364,9 @@ const walk = (opts: CorpusOptions, task: string, variant: number, memory: Memory
   let [s, out] = [reset.right[0], { observation: reset.right[1].observation, done: false }]
   const description = reset.right[1].taskDescription
   // a separate stream, so that a corpus without aliases draws exactly what it drew before them
-  const [a, ra] = nextFloat(fork(rng0, 0xa11a5))
+  const [aliasDraw, ra] = nextFloat(fork(rng0, 0xa11a5))
   const seen =
-    a < opts.aliasShare ? renameOut(drawAliases(worldNames(s.world), ra)[0]) : (text: string) => text
+    aliasDraw < opts.aliasShare ? renameOut(drawAliases(worldNames(s.world), ra)[0]) : (text: string) => text
   const history: HistoryStep[] = []
   const examples: Example[] = []
   let rng = rng0
