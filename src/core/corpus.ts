@@ -182,8 +182,9 @@ export const cameFrom = (shown: ReadonlyArray<HistoryStep>, observation: string)
  * be carried); the suite's training variants use only their own names. Among them are the names of
  * the out-of-distribution families' objects (`fan`, `battery`, `parcel`, `letter`, `vase`), in the
  * parts an LLM would give them, next to names that occur nowhere in the suite — the words, never the
- * families' tasks, layouts or variants (docs/prior.md). No alias occurs in a training variant's text
- * (a test checks every one), and every alias takes the article `a`, as its object does.
+ * families' tasks, layouts or variants (docs/prior.md). No alias occurs in an in-distribution
+ * variant's text (a property test draws renamings over all 25 variants of each family), and every
+ * alias takes the article `a`, as its object does.
  *
  * @example
  * import { aliasLexicon } from './corpus.ts'
@@ -214,8 +215,8 @@ export const aliasLexicon: ReadonlyArray<readonly [name: string, aliases: Readon
 ]
 
 /**
- * A renaming of the objects of `world` that have aliases, one alias each, drawn uniformly (an alias
- * already given to another object of the world is skipped: no word occurs twice).
+ * A renaming of the named objects (a world's `worldNames`) that have aliases, one alias each, drawn
+ * uniformly (an alias already given to another of them is skipped: no word occurs twice).
  *
  * @example
  * import { drawAliases } from './corpus.ts'
