@@ -349,7 +349,14 @@ export const tipFollowingAction = (
 // the corpus
 // -------------------------------------------------------------------------------------
 
-interface Walk {
+/**
+ * One episode of the rule agent (the prior's three rules) and what it leaves: the corpus examples, the
+ * tip it wrote, its final observation, its history as memory keys it, and its score.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface Walk {
   readonly examples: ReadonlyArray<Example>
   readonly tip: string
   readonly finalObservation: string
@@ -357,11 +364,35 @@ interface Walk {
   readonly score: number
 }
 
-const walk = (opts: CorpusOptions, task: string, variant: number, memory: Memory, rng0: Rng): Walk => {
+/**
+ * One episode of the rule agent on `(task, variant)`, retrieving from `memory` at each step: the
+ * corpus's unit. {@link corpus} walks only the in-distribution families' training variants (its
+ * options are validated); {@link ruleTrials} walks any variant with the same rules. A task the suite
+ * does not know throws.
+ *
+ * @example
+ * import { ruleEpisode, defaultCorpusOptions } from './corpus.ts'
+ * import { empo2 } from './methods.ts'
+ * import { embed } from './embedding.ts'
+ * import { paperPreset } from '../spec/config.ts'
+ * import { mkRng } from './rng.ts'
+ * const w = ruleEpisode(defaultCorpusOptions, 'deliver', 3, empo2(paperPreset.memory, embed).empty, mkRng(0))
+ * assert.ok(w.tip.startsWith('Try: ') && w.score === 0)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const ruleEpisode = (
+  opts: CorpusOptions,
+  task: string,
+  variant: number,
+  memory: Memory,
+  rng0: Rng
+): Walk => {
   const method = empo2(paperPreset.memory, embed)
   // the reset seed only orders the admissible list, which the rules do not read (they sort it)
   const reset = suite.reset({ task, variant: variant as never, seed: 0 as never })
-  if (E.isLeft(reset)) throw new Error(reset.left.message) // unreachable: options are validated first
+  if (E.isLeft(reset)) throw new Error(reset.left.message) // corpus validates its options first
   let [s, out] = [reset.right[0], { observation: reset.right[1].observation, done: false }]
   const description = reset.right[1].taskDescription
   // a separate stream, so that a corpus without aliases draws exactly what it drew before them
@@ -441,6 +472,63 @@ const walk = (opts: CorpusOptions, task: string, variant: number, memory: Memory
     history: historyText(history, out.observation),
     score: s.score
   }
+}
+
+/**
+ * The rule agent's memory trials, as `empo2 eval` plays its out-of-distribution ones: `trials` trials
+ * on every `(family, variant)`, each episode retrieving from the tips of the trials before it (the
+ * tips of one trial are stored after all its episodes, in order). Returns the scores, per trial, in
+ * `families × variants` order. `opts` gives the rules, the prompt budget and the episode length; the
+ * families and variants are not validated (any the suite knows), so this is for measuring what the
+ * tips give an agent that follows them exactly — scripts/rule-trials.ts, docs/main-job.md item 14 —
+ * not for a corpus. Deterministic in its arguments.
+ *
+ * @example
+ * import { ruleTrials, defaultCorpusOptions } from './corpus.ts'
+ * const s = ruleTrials({ ...defaultCorpusOptions, episodeSteps: 40 }, ['deliver'], [0, 1, 2], 2, 0)
+ * assert.equal(s.length, 2)
+ * assert.deepEqual(s[0], [0, 0, 0])
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const ruleTrials = (
+  opts: CorpusOptions,
+  families: ReadonlyArray<string>,
+  variants: ReadonlyArray<number>,
+  trials: number,
+  seed: number
+): ReadonlyArray<ReadonlyArray<number>> => {
+  const method = empo2(paperPreset.memory, embed)
+  const root = mkRng(seed | 0)
+  let memory = method.empty
+  const scores: Array<ReadonlyArray<number>> = []
+  for (let trial = 0; trial < trials; trial++) {
+    const read = memory
+    const played = families.flatMap((task, fi) =>
+      variants.map((variant) => ({
+        task,
+        variant,
+        w: ruleEpisode(opts, task, variant, read, fork(fork(fork(root, trial), fi), variant))
+      }))
+    )
+    memory = played.reduce(
+      (m, { task, variant, w }) =>
+        method.write({
+          task,
+          variant,
+          note: w.tip,
+          finalState: w.finalObservation,
+          history: w.history,
+          actions: [],
+          score: w.score,
+          success: w.score >= 100
+        })(m),
+      memory
+    )
+    scores.push(played.map((p) => p.w.score))
+  }
+  return scores
 }
 
 /**
@@ -534,7 +622,7 @@ export const corpus = (opts: CorpusOptions, seed: number): E.Either<string, Read
         for (let round = 0; round < o.rounds; round++)
           o.variants.forEach((variant, vi) => {
             const rng = fork(fork(fork(fork(root, fi), rep), round), vi)
-            const w = walk(o, task, variant, round === 0 ? method.empty : memory, rng)
+            const w = ruleEpisode(o, task, variant, round === 0 ? method.empty : memory, rng)
             out.push(...w.examples)
             memory = method.write({
               task,
