@@ -22,9 +22,9 @@ import { isPlainObject, showDecodeError } from '../spec/codec.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { comparisonTable, formatTable } from '../core/table.ts'
 import { successCharts } from '../core/plot.ts'
-import { fileSha256, writeFileAtomic } from '../effects/fs.ts'
+import { writeFileAtomic } from '../effects/fs.ts'
 import { finishedIterations, readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
-import { readStoredRun } from '../effects/train/run.ts'
+import { priorChange, readStoredRun } from '../effects/train/run.ts'
 import { mkProgress } from '../effects/progress.ts'
 import { intArg, methodsArg, nameArg, presetArg, readOverrides, seedsArg } from './args.ts'
 
@@ -116,15 +116,10 @@ const checkReusable = (job: Job): void => {
       `${job.dir} holds a run with another config (first difference at ${diff}); choose another --name, or remove that directory to retrain it`
     )
   // the same prior path may hold another checkpoint now (a new `empo2 pretrain`)
-  const prior = job.run.prior
-  if (
-    prior !== null &&
-    stored.priorSha256 !== undefined &&
-    existsSync(prior) &&
-    fileSha256(prior) !== stored.priorSha256
-  )
+  const changed = priorChange(job.dir, job.run.prior)
+  if (changed !== null)
     throw new Error(
-      `${job.dir} holds a run that started from another ${prior} (its file has changed since); choose another --name, or remove that directory to retrain it`
+      `${job.dir} holds a run that ${changed}; choose another --name, or remove that directory to retrain it`
     )
 }
 

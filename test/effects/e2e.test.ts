@@ -159,6 +159,19 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
       false
     )
     assert.equal(readStoredRun(fromPrior).priorSha256, fileSha256(otherWriter))
+    // …and will not resume once that file has changed (it would start or anchor the run on other weights)
+    const longer = { ...run, prior: otherWriter, schedule: { ...run.schedule, iterations: 2 as never } }
+    saveCheckpoint(
+      otherWriter,
+      mkTransformer({ ...trained.config, seed: (trained.config.seed + 2) as never })
+    )
+    await assert.rejects(
+      trainRun(fromPrior, longer, 5, true),
+      new RegExp(
+        `--resume: ${fromPrior} is a run that started from another ${otherWriter} \\(its file has changed since\\)`
+      )
+    )
+    assert.equal(readMetrics(fromPrior).lines.length, 1)
     // --ood-variants sets the count; --rename reaches the out-of-distribution environments: a renaming
     // of the deliver items runs and is echoed; refused before play are one of words no evaluated world
     // has, a target a world shows (variant 0's sock) and one met along the oracle's plan ("drop

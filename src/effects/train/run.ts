@@ -63,6 +63,14 @@ export const trainRun = async (
   const paths = runPaths(dir)
   if (!resumeRun)
     createRun(dir, { seed, run, ...(config.prior === null ? {} : { priorSha256: fileSha256(config.prior) }) })
+  else {
+    // the prior starts a run without a finished iteration and is the KL reference of every run
+    const changed = priorChange(dir, config.prior)
+    if (changed !== null)
+      throw new Error(
+        `--resume: ${dir} is a run that ${changed}; restore that file, or remove the run to retrain it`
+      )
+  }
   const { next, state } = resume(dir)
   const saved = next > 0 ? loadCheckpoint(paths.resumeCheckpoint(next - 1), run.model) : null
   const model = saved?.model ?? fresh()
@@ -147,6 +155,18 @@ export const readStoredRun = (
   dir: string
 ): { readonly seed: number; readonly run: RunConfig; readonly priorSha256?: string } =>
   readConfig(dir, StoredRun)
+
+/**
+ * Why the run in `dir` cannot go on from `prior` as it is now: `started from another <prior> (its file
+ * has changed since)` when the run recorded the digest of its prior's file and the file at that path
+ * now has another; `null` otherwise (no prior, no digest recorded, or no file to compare).
+ */
+export const priorChange = (dir: string, prior: string | null): string | null => {
+  const stored = readStoredRun(dir).priorSha256
+  return prior !== null && stored !== undefined && existsSync(prior) && fileSha256(prior) !== stored
+    ? `started from another ${prior} (its file has changed since)`
+    : null
+}
 
 /**
  * What an evaluation of `target` reads: a run directory gives its stored config and latest
