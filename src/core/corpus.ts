@@ -478,7 +478,8 @@ export const ruleEpisode = (
  * The rule agent's memory trials, as `empo2 eval` plays its out-of-distribution ones: `trials` trials
  * on every `(family, variant)`, each episode retrieving from the tips of the trials before it (the
  * tips of one trial are stored after all its episodes, in order). Returns the scores, per trial, in
- * `families × variants` order. `opts` gives the rules, the prompt budget and the episode length; the
+ * `families × variants` order. `opts` gives the rules, the prompt budget and the episode length
+ * (`episodeSteps`; evaluation's is the run's `rollout.maxSteps`); the
  * families and variants are not validated (any the suite knows), so this is for measuring what the
  * tips give an agent that follows them exactly — scripts/rule-trials.ts, docs/main-job.md item 14 —
  * not for a corpus. Deterministic in its arguments.

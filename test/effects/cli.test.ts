@@ -179,7 +179,7 @@ test('compare and eval check --config; compare refuses to reuse runs of another 
     [[...base, '--name', 'fresh', '--config', join(dir, 'none.json')], 'cannot read it'],
     [
       [...base, '--name', 'cmp-prior', '--config', file('prior.json', { prior })],
-      `holds a run that started from another ${prior} (its file has changed since)`
+      `holds a run that started from a different version of ${prior} (its file has changed since)`
     ],
     [
       ['eval', run, '--config', file('eval-typo.json', { agent: { maxTipsShwn: 2 } })],

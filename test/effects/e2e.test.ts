@@ -168,7 +168,7 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     await assert.rejects(
       trainRun(fromPrior, longer, 5, true),
       new RegExp(
-        `--resume: ${fromPrior} is a run that started from another ${otherWriter} \\(its file has changed since\\)`
+        `--resume: ${fromPrior} is a run that started from a different version of ${otherWriter} \\(its file has changed since\\)`
       )
     )
     assert.equal(readMetrics(fromPrior).lines.length, 1)

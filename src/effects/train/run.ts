@@ -49,6 +49,15 @@ export const trainRun = async (
   resumeRun: boolean,
   progress: RunProgress = {}
 ): Promise<ReadonlyArray<MetricsLine>> => {
+  // a resumed run goes on from the prior it started from: the prior starts a run without a finished
+  // iteration and is the KL reference of every run (β > 0)
+  if (resumeRun) {
+    const changed = priorChange(dir, config.prior)
+    if (changed !== null)
+      throw new Error(
+        `--resume: ${dir} is a run that ${changed}; restore that file, or remove the run to retrain it`
+      )
+  }
   // the prior is read once: its config replaces `model` in the stored run, its weights start the
   // policy (unless resumed) and the frozen reference (when β > 0), each a copy
   const prior = config.prior === null ? null : loadCheckpoint(config.prior).model
@@ -63,14 +72,6 @@ export const trainRun = async (
   const paths = runPaths(dir)
   if (!resumeRun)
     createRun(dir, { seed, run, ...(config.prior === null ? {} : { priorSha256: fileSha256(config.prior) }) })
-  else {
-    // the prior starts a run without a finished iteration and is the KL reference of every run
-    const changed = priorChange(dir, config.prior)
-    if (changed !== null)
-      throw new Error(
-        `--resume: ${dir} is a run that ${changed}; restore that file, or remove the run to retrain it`
-      )
-  }
   const { next, state } = resume(dir)
   const saved = next > 0 ? loadCheckpoint(paths.resumeCheckpoint(next - 1), run.model) : null
   const model = saved?.model ?? fresh()
@@ -157,14 +158,15 @@ export const readStoredRun = (
   readConfig(dir, StoredRun)
 
 /**
- * Why the run in `dir` cannot go on from `prior` as it is now: `started from another <prior> (its file
+ * Why the run in `dir` cannot go on from `prior` as it is now: `started from a different version of
+ * <prior> (its file
  * has changed since)` when the run recorded the digest of its prior's file and the file at that path
  * now has another; `null` otherwise (no prior, no digest recorded, or no file to compare).
  */
 export const priorChange = (dir: string, prior: string | null): string | null => {
   const stored = readStoredRun(dir).priorSha256
   return prior !== null && stored !== undefined && existsSync(prior) && fileSha256(prior) !== stored
-    ? `started from another ${prior} (its file has changed since)`
+    ? `started from a different version of ${prior} (its file has changed since)`
     : null
 }
 
