@@ -364,6 +364,24 @@ export interface Walk {
   readonly score: number
 }
 
+// the memory the rule agent reads and writes: the paper's, keyed by the final observation
+const ruleMemory = empo2(paperPreset.memory, embed)
+
+// what an episode of the rule agent leaves in memory: its tip, keyed as the trainer keys it
+const remember =
+  (task: string, variant: number, w: Walk) =>
+  (memory: Memory): Memory =>
+    ruleMemory.write({
+      task,
+      variant,
+      note: w.tip,
+      finalState: w.finalObservation,
+      history: w.history,
+      actions: [],
+      score: w.score,
+      success: w.score >= 100
+    })(memory)
+
 /**
  * One episode of the rule agent on `(task, variant)`, retrieving from `memory` at each step: the
  * corpus's unit. {@link corpus} walks only the in-distribution families' training variants (its
@@ -389,7 +407,6 @@ export const ruleEpisode = (
   memory: Memory,
   rng0: Rng
 ): Walk => {
-  const method = empo2(paperPreset.memory, embed)
   // the reset seed only orders the admissible list, which the rules do not read (they sort it)
   const reset = suite.reset({ task, variant: variant as never, seed: 0 as never })
   if (E.isLeft(reset)) throw new Error(reset.left.message) // corpus validates its options first
@@ -411,7 +428,7 @@ export const ruleEpisode = (
     )
   for (let t = 0; t < opts.episodeSteps && !out.done; t++) {
     const ctx = { task, variant, state: out.observation, history: historyText(history, out.observation) }
-    const tips = method
+    const tips = ruleMemory
       .retrieve(ctx)(memory)
       .map((e) => e.tip)
       .slice(0, opts.agent.maxTipsShown)
@@ -500,9 +517,8 @@ export const ruleTrials = (
   trials: number,
   seed: number
 ): ReadonlyArray<ReadonlyArray<number>> => {
-  const method = empo2(paperPreset.memory, embed)
   const root = mkRng(seed | 0)
-  let memory = method.empty
+  let memory = ruleMemory.empty
   const scores: Array<ReadonlyArray<number>> = []
   for (let trial = 0; trial < trials; trial++) {
     const read = memory
@@ -513,20 +529,7 @@ export const ruleTrials = (
         w: ruleEpisode(opts, task, variant, read, fork(fork(fork(root, trial), fi), variant))
       }))
     )
-    memory = played.reduce(
-      (m, { task, variant, w }) =>
-        method.write({
-          task,
-          variant,
-          note: w.tip,
-          finalState: w.finalObservation,
-          history: w.history,
-          actions: [],
-          score: w.score,
-          success: w.score >= 100
-        })(m),
-      memory
-    )
+    memory = played.reduce((m, { task, variant, w }) => remember(task, variant, w)(m), memory)
     scores.push(played.map((p) => p.w.score))
   }
   return scores
@@ -614,27 +617,17 @@ export const defaultCorpusOptions: CorpusOptions = {
  */
 export const corpus = (opts: CorpusOptions, seed: number): E.Either<string, ReadonlyArray<Example>> =>
   E.map((o: CorpusOptions) => {
-    const method = empo2(paperPreset.memory, embed)
     const root = mkRng(seed | 0)
     const out: Example[] = []
     o.families.forEach((task, fi) => {
       for (let rep = 0; rep < o.repetitions; rep++) {
-        let memory = method.empty
+        let memory = ruleMemory.empty
         for (let round = 0; round < o.rounds; round++)
           o.variants.forEach((variant, vi) => {
             const rng = fork(fork(fork(fork(root, fi), rep), round), vi)
-            const w = ruleEpisode(o, task, variant, round === 0 ? method.empty : memory, rng)
+            const w = ruleEpisode(o, task, variant, round === 0 ? ruleMemory.empty : memory, rng)
             out.push(...w.examples)
-            memory = method.write({
-              task,
-              variant,
-              note: w.tip,
-              finalState: w.finalObservation,
-              history: w.history,
-              actions: [],
-              score: w.score,
-              success: w.score >= 100
-            })(memory)
+            memory = remember(task, variant, w)(memory)
           })
       }
     })
