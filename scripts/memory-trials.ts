@@ -6,7 +6,11 @@
  * these are `empo2 eval`'s out-of-distribution trials, episode for episode (the same rng and episode
  * seeds; tips written after each trial and retrieved in the next); `--seed` and `--rename` as there.
  *
- * `npx tsx scripts/memory-trials.ts <run or checkpoint> [--families f,g] [--variants n]
+ * Several runs (e.g. the seeds of one method) are played one after the other, each with its table,
+ * then one table of their mean ± sample sd per trial: the score (mean of the families' scores) and
+ * the action shares.
+ *
+ * `npx tsx scripts/memory-trials.ts <run or checkpoint>… [--families f,g] [--variants n]
  *   [--first-variant v] [--trials n] [--seed s] [--rename from=to,…] [--tips-shown n] [--transcripts n]`
  */
 import { Command } from 'commander'
@@ -14,10 +18,12 @@ import { roomOf } from '../src/core/corpus.ts'
 import type { EpisodeRun } from '../src/core/train.ts'
 import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
+import { disposeTransformer } from '../src/effects/tensor/transformer.ts'
 import { evalTarget } from '../src/effects/train/run.ts'
 import { evalRngs, playMemoryTrials, summarise } from '../src/effects/train/eval.ts'
 import { variantsPerFamily } from '../src/core/env/families.ts'
 import { intArg, renameArg } from '../src/cli/args.ts'
+import { formatMeanSpread } from '../src/core/table.ts'
 import type { Renaming } from '../src/core/env/rename.ts'
 
 interface Opts {
@@ -52,7 +58,7 @@ const actionShares = (eps: ReadonlyArray<EpisodeRun>) => {
 
 const last = variantsPerFamily - 1
 const program = new Command('memory-trials')
-  .argument('<run-or-checkpoint>')
+  .argument('<run-or-checkpoint...>')
   .option('--families <list>', "families, comma-separated (default: the run's OOD families)")
   .option(
     '--variants <n>',
@@ -65,54 +71,95 @@ const program = new Command('memory-trials')
   .option('--rename <from=to,…>', 'as empo2 eval --rename', renameArg)
   .option('--tips-shown <n>', "tips shown per step (default: the run's maxTipsShown)", intArg(0, 10))
   .option('--transcripts <n>', 'print the actions of the first n episodes of each trial', intArg(0), 0)
-  .action(async (target: string, o: Opts) => {
-    const { run: base, checkpoint } = evalTarget(target)
-    const families = o.families?.split(',').map((f) => f.trim()) ?? base.schedule.oodFamilies
-    const variants = o.variants ?? base.schedule.oodVariants
-    const trials = o.trials ?? base.schedule.oodTrials
-    if (o.firstVariant + variants - 1 > last)
-      throw new Error(`--first-variant ${o.firstVariant} with ${variants} variants: variants end at ${last}`)
+  .action(async (targets: ReadonlyArray<string>, o: Opts) => {
     await selectBackend({ log: () => undefined })
-    const { model } = loadCheckpoint(checkpoint)
-    // with the defaults these are empo2 eval's out-of-distribution trials, episode for episode
-    const agent =
-      o.tipsShown === undefined ? base.agent : { ...base.agent, maxTipsShown: o.tipsShown as never }
-    const played = await playMemoryTrials(
-      model,
-      { ...base, agent, model: model.config },
-      evalRngs(o.seed).ood,
-      {
-        families,
-        variants: Array.from({ length: variants }, (_, i) => o.firstVariant + i),
-        trials,
-        renaming: o.rename
-      }
-    )
-    const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(0)} %`)
-    console.log(
-      `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory, at most ${agent.maxTipsShown} tips shown per step`
-    )
-    console.log(
-      '| trial | ' +
-        families.map((f) => `${f} score`).join(' | ') +
-        ' | go to | back | take | look/inventory |'
-    )
-    console.log('| ---: |' + families.map(() => ' ---: |').join('') + ' ---: | ---: | ---: | ---: |')
-    played.forEach((eps, t) => {
-      const { perFamily } = summarise(eps)
-      const a = actionShares(eps)
-      const scores = families.map((f) => perFamily[f]?.score.toFixed(1) ?? '–')
+    const perRun: Array<ReadonlyArray<TrialSummary>> = []
+    for (const target of targets) perRun.push(await playOne(target, o))
+    if (targets.length < 2) return
+    console.log(`mean ± sd over ${targets.length} runs (score: mean of the families' scores; shares in %)`)
+    console.log('| trial | score | go to | back | take |')
+    console.log('| ---: | ---: | ---: | ---: | ---: |')
+    perRun[0]?.forEach((_, t) => {
+      const at = perRun.flatMap((r) => r.slice(t, t + 1))
+      const col = (f: (x: TrialSummary) => number | null, scale = 100, digits = 0): string =>
+        formatMeanSpread(
+          at.flatMap((x) => {
+            const v = f(x)
+            return v === null ? [] : [scale * v]
+          }),
+          digits
+        )
       console.log(
-        `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.take)} | ${pct(a.lookInventory)} |`
+        `| ${t + 1} | ${col((x) => x.score, 1, 1)} | ${col((x) => x.goTo)} | ${col((x) => x.back)} | ${col((x) => x.take)} |`
       )
     })
-    played.forEach((eps, t) =>
-      eps.slice(0, o.transcripts).forEach((e) => {
-        console.log(`trial ${t + 1} ${e.task} ${e.variant}: score ${e.score}, tip ${JSON.stringify(e.tip)}`)
-        console.log(`  ${e.steps.map((s) => s.action + (s.tips.length > 0 ? ' [tips]' : '')).join(' | ')}`)
-      })
+  })
+
+/** One trial of one run: its score (the mean of the families' scores) and action shares. */
+interface TrialSummary {
+  readonly score: number
+  readonly goTo: number
+  readonly back: number | null
+  readonly take: number
+}
+
+/** Play and print one run's trials; returns a summary of each trial. */
+const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSummary>> => {
+  const { run: base, checkpoint } = evalTarget(target)
+  const families = o.families?.split(',').map((f) => f.trim()) ?? base.schedule.oodFamilies
+  const variants = o.variants ?? base.schedule.oodVariants
+  const trials = o.trials ?? base.schedule.oodTrials
+  if (o.firstVariant + variants - 1 > last)
+    throw new Error(`--first-variant ${o.firstVariant} with ${variants} variants: variants end at ${last}`)
+  const { model } = loadCheckpoint(checkpoint)
+  // with the defaults these are empo2 eval's out-of-distribution trials, episode for episode
+  const agent = o.tipsShown === undefined ? base.agent : { ...base.agent, maxTipsShown: o.tipsShown as never }
+  const played = await playMemoryTrials(
+    model,
+    { ...base, agent, model: model.config },
+    evalRngs(o.seed).ood,
+    {
+      families,
+      variants: Array.from({ length: variants }, (_, i) => o.firstVariant + i),
+      trials,
+      renaming: o.rename
+    }
+  )
+  const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(0)} %`)
+  console.log(
+    `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory, at most ${agent.maxTipsShown} tips shown per step`
+  )
+  console.log(
+    '| trial | ' + families.map((f) => `${f} score`).join(' | ') + ' | go to | back | take | look/inventory |'
+  )
+  console.log('| ---: |' + families.map(() => ' ---: |').join('') + ' ---: | ---: | ---: | ---: |')
+  played.forEach((eps, t) => {
+    const { perFamily } = summarise(eps)
+    const a = actionShares(eps)
+    const scores = families.map((f) => perFamily[f]?.score.toFixed(1) ?? '–')
+    console.log(
+      `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.take)} | ${pct(a.lookInventory)} |`
     )
   })
+  played.forEach((eps, t) =>
+    eps.slice(0, o.transcripts).forEach((e) => {
+      console.log(`trial ${t + 1} ${e.task} ${e.variant}: score ${e.score}, tip ${JSON.stringify(e.tip)}`)
+      console.log(`  ${e.steps.map((s) => s.action + (s.tips.length > 0 ? ' [tips]' : '')).join(' | ')}`)
+    })
+  )
+  disposeTransformer(model)
+  return played.map((eps) => {
+    const { perFamily } = summarise(eps)
+    const a = actionShares(eps)
+    const scores = families.map((f) => perFamily[f]?.score ?? 0)
+    return {
+      score: scores.reduce((x, y) => x + y, 0) / Math.max(1, scores.length),
+      goTo: a.goTo,
+      back: a.back ?? 0,
+      take: a.take
+    }
+  })
+}
 
 await program.parseAsync().catch((e: unknown) => {
   console.error(`memory-trials: ${e instanceof Error ? e.message : String(e)}`)
