@@ -155,7 +155,7 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
     return {
       score: scores.reduce((x, y) => x + y, 0) / Math.max(1, scores.length),
       goTo: a.goTo,
-      back: a.back ?? 0,
+      back: a.back,
       take: a.take
     }
   })
