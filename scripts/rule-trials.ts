@@ -44,9 +44,11 @@ const o = cmd.opts<Opts>()
 
 const families = o.families.split(',')
 for (const f of families) if (familyByName(f) === undefined) cmd.error(`--families: unknown family "${f}"`)
-const variants = Array.from({ length: o.variants }, (_, i) => o.firstVariant + i).filter(
-  (v) => v < variantsPerFamily
-)
+if (o.firstVariant + o.variants > variantsPerFamily)
+  cmd.error(
+    `--first-variant ${o.firstVariant} with ${o.variants} variants: variants end at ${variantsPerFamily - 1}`
+  )
+const variants = Array.from({ length: o.variants }, (_, i) => o.firstVariant + i)
 // the corpus's rules and random share; no aliases (the rules read no words)
 const opts = { ...defaultCorpusOptions, episodeSteps: o.steps, aliasShare: 0 }
 const mean = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)

@@ -116,7 +116,7 @@ const checkReusable = (job: Job): void => {
       `${job.dir} holds a run with another config (first difference at ${diff}); choose another --name, or remove that directory to retrain it`
     )
   // the same prior path may hold another checkpoint now (a new `empo2 pretrain`)
-  const changed = priorChange(job.dir, job.run.prior)
+  const changed = priorChange(stored, job.run.prior)
   if (changed !== null)
     throw new Error(
       `${job.dir} holds a run that ${changed}; choose another --name, or remove that directory to retrain it`

@@ -52,7 +52,7 @@ export const trainRun = async (
   // a resumed run goes on from the prior it started from: the prior starts a run without a finished
   // iteration and is the KL reference of every run (β > 0)
   if (resumeRun) {
-    const changed = priorChange(dir, config.prior)
+    const changed = priorChange(readStoredRun(dir), config.prior)
     if (changed !== null)
       throw new Error(
         `--resume: ${dir} is a run that ${changed}; restore that file, or remove the run to retrain it`
@@ -158,17 +158,21 @@ export const readStoredRun = (
   readConfig(dir, StoredRun)
 
 /**
- * Why the run in `dir` cannot go on from `prior` as it is now: `started from a different version of
- * <prior> (its file
- * has changed since)` when the run recorded the digest of its prior's file and the file at that path
- * now has another; `null` otherwise (no prior, no digest recorded, or no file to compare).
+ * Why a run stored as `stored` cannot go on from `prior` as that file is now: `started from a
+ * different version of <prior> (its file has changed since)` when the run recorded the digest of its
+ * prior's file and the file at that path now has another; `null` otherwise (no prior, no digest
+ * recorded, or no file to compare).
  */
-export const priorChange = (dir: string, prior: string | null): string | null => {
-  const stored = readStoredRun(dir).priorSha256
-  return prior !== null && stored !== undefined && existsSync(prior) && fileSha256(prior) !== stored
+export const priorChange = (
+  stored: { readonly priorSha256?: string },
+  prior: string | null
+): string | null =>
+  prior !== null &&
+  stored.priorSha256 !== undefined &&
+  existsSync(prior) &&
+  fileSha256(prior) !== stored.priorSha256
     ? `started from a different version of ${prior} (its file has changed since)`
     : null
-}
 
 /**
  * What an evaluation of `target` reads: a run directory gives its stored config and latest
