@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { Command } from 'commander'
 import { corpus, defaultCorpusOptions } from '../core/corpus.ts'
 import { mkRng } from '../core/rng.ts'
-import { priorModelConfig } from '../spec/model.ts'
+import { modelConfigOrThrow, priorModelConfig } from '../spec/model.ts'
 import { defaultPriorPath } from '../spec/run.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { fitPrior, savePrior } from '../effects/train/pretrain.ts'
@@ -26,6 +26,9 @@ interface Opts {
   readonly seed: number
   readonly aliasShare: number
   readonly tipsShown: number
+  readonly width: number
+  readonly depth: number
+  readonly heads: number
   readonly backend?: BackendName
   readonly json?: boolean
 }
@@ -57,9 +60,19 @@ export const pretrainCommand = (): Command =>
       intArg(1),
       defaultCorpusOptions.agent.maxTipsShown
     )
+    .option('--width <n>', "the model's residual width", intArg(1), priorModelConfig.width)
+    .option('--depth <n>', "the model's number of transformer blocks", intArg(1), priorModelConfig.depth)
+    .option('--heads <n>', 'attention heads (must divide --width)', intArg(1), priorModelConfig.heads)
     .option('--backend <name>', 'tensor backend (default: the first that loads)', backendArg)
     .option('--json', 'print one JSON object instead of text')
     .action(async (o: Opts) => {
+      // checked before the corpus is built: a shape that cannot be built fails at once, by name
+      const model = modelConfigOrThrow({
+        ...priorModelConfig,
+        width: o.width,
+        depth: o.depth,
+        heads: o.heads
+      })
       await selectBackend(o.backend === undefined ? {} : { prefer: o.backend })
       const options = {
         ...defaultCorpusOptions,
@@ -73,7 +86,7 @@ export const pretrainCommand = (): Command =>
       const report = fitPrior(
         c.right,
         {
-          model: priorModelConfig,
+          model,
           maxPieces: pretrainDefaults.maxPieces,
           steps: o.steps,
           batchSize: o.batch,
@@ -87,7 +100,7 @@ export const pretrainCommand = (): Command =>
       const tail = report.losses.slice(-50)
       const finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length
       const provenance = {
-        command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --alias-share ${o.aliasShare} --tips-shown ${o.tipsShown}`,
+        command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --alias-share ${o.aliasShare} --tips-shown ${o.tipsShown} --width ${o.width} --depth ${o.depth} --heads ${o.heads}`,
         corpus: {
           options,
           examples: c.right.length,

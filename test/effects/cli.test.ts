@@ -132,6 +132,15 @@ test('a failure exits 1 with its message only; EMPO2_DEBUG=1 adds the stack', as
   assert.match(debug.stderr, stack)
 })
 
+test('pretrain refuses a model shape it cannot build, by name, before building the corpus', async () => {
+  const out = join(dir, 'odd-shape.ckpt')
+  const r = await empo2(['pretrain', '--width', '100', '--heads', '3', '--out', out])
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /at width: 100 is not divisible by heads = 3/u)
+  assert.doesNotMatch(r.stderr, stack)
+  assert.equal(existsSync(out), false)
+})
+
 test('compare and eval check --config; compare refuses to reuse runs of another config, before it trains or writes anything', async () => {
   const file = (name: string, body: unknown) => {
     const p = join(dir, name)
