@@ -4,6 +4,7 @@
  * `prior/default.ckpt` is this command with its defaults.
  */
 import { createHash } from 'node:crypto'
+import { resolve } from 'node:path'
 import { Command } from 'commander'
 import { corpus, defaultCorpusOptions } from '../core/corpus.ts'
 import { mkRng } from '../core/rng.ts'
@@ -17,6 +18,19 @@ import type { NonNegativeInt } from '../spec/brands.ts'
 
 /** The defaults of `empo2 pretrain` (those of the committed prior). */
 export const pretrainDefaults = { steps: 2000, batch: 32, lr: 3e-3, seed: 0, maxPieces: 600 } as const
+
+/** The settings `prior/default.ckpt` was fitted with, by option name. */
+const committedSettings = {
+  steps: pretrainDefaults.steps,
+  batch: pretrainDefaults.batch,
+  lr: pretrainDefaults.lr,
+  seed: pretrainDefaults.seed,
+  aliasShare: defaultCorpusOptions.aliasShare,
+  tipsShown: defaultCorpusOptions.agent.maxTipsShown,
+  width: priorModelConfig.width,
+  depth: priorModelConfig.depth,
+  heads: priorModelConfig.heads
+}
 
 interface Opts {
   readonly out: string
@@ -60,13 +74,24 @@ export const pretrainCommand = (): Command =>
       intArg(1),
       defaultCorpusOptions.agent.maxTipsShown
     )
-    .option('--width <n>', "the model's residual width", intArg(1), priorModelConfig.width)
+    .option(
+      '--width <n>',
+      "the model's residual width (another shape may need another --lr)",
+      intArg(1),
+      priorModelConfig.width
+    )
     .option('--depth <n>', "the model's number of transformer blocks", intArg(1), priorModelConfig.depth)
     .option('--heads <n>', 'attention heads (must divide --width)', intArg(1), priorModelConfig.heads)
     .option('--backend <name>', 'tensor backend (default: the first that loads)', backendArg)
     .option('--json', 'print one JSON object instead of text')
     .action(async (o: Opts) => {
-      // checked before the corpus is built: a shape that cannot be built fails at once, by name
+      // checked before the corpus is built: a prior that would overwrite the committed one, or a
+      // shape that cannot be built, fails at once, by name
+      const changed = Object.entries(committedSettings).filter(([k, v]) => o[k as keyof Opts] !== v)
+      if (resolve(o.out) === resolve(defaultPriorPath) && changed.length > 0)
+        throw new Error(
+          `${changed.map(([k]) => `--${k.replace(/[A-Z]/gu, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${changed.length === 1 ? 'differs' : 'differ'} from the committed prior's settings: write it elsewhere with -o (${defaultPriorPath} is the committed prior, which \`npm run pretrain\` rebuilds)`
+        )
       const model = modelConfigOrThrow({
         ...priorModelConfig,
         width: o.width,

@@ -24,9 +24,13 @@ interface Result {
   readonly stdout: string
   readonly stderr: string
 }
-const empo2 = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Result> =>
+const empo2 = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  cwd?: string
+): Promise<Result> =>
   new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } })
+    const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd })
     let stdout = ''
     let stderr = ''
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -132,13 +136,37 @@ test('a failure exits 1 with its message only; EMPO2_DEBUG=1 adds the stack', as
   assert.match(debug.stderr, stack)
 })
 
-test('pretrain refuses a model shape it cannot build, by name, before building the corpus', async () => {
-  const out = join(dir, 'odd-shape.ckpt')
-  const r = await empo2(['pretrain', '--width', '100', '--heads', '3', '--out', out])
-  assert.equal(r.code, 1)
-  assert.match(r.stderr, /at width: 100 is not divisible by heads = 3/u)
-  assert.doesNotMatch(r.stderr, stack)
-  assert.equal(existsSync(out), false)
+test('pretrain fits the shape its flags name, records them, and refuses a shape it cannot build or one that would overwrite the committed prior', async () => {
+  const out = join(dir, 'tiny.ckpt')
+  const odd = join(dir, 'odd-shape.ckpt')
+  // the third runs in the temporary directory: were the guard broken, it would write a 1-step prior
+  // to <dir>/prior/default.ckpt, not over the committed one
+  const [fit, bad, overwrite] = (await all(
+    [
+      [['pretrain', '--steps', '1', '--width', '16', '--depth', '1', '--heads', '2', '--json', '-o', out]],
+      [['pretrain', '--width', '100', '--heads', '3', '--out', odd]],
+      [['pretrain', '--steps', '1', '--depth', '4'], dir]
+    ] as ReadonlyArray<readonly [ReadonlyArray<string>, string?]>,
+    ([args, cwd]) => empo2(args, {}, cwd)
+  )) as [Result, Result, Result]
+  assert.equal(fit.code, 0, fit.stderr)
+  const p = JSON.parse(fit.stdout) as {
+    command: string
+    model: { width: number; depth: number; heads: number }
+  }
+  assert.deepEqual([p.model.width, p.model.depth, p.model.heads], [16, 1, 2])
+  assert.match(p.command, / --width 16 --depth 1 --heads 2$/u)
+  assert.equal(existsSync(out), true)
+  assert.equal(bad.code, 1)
+  assert.match(bad.stderr, /at width: 100 is not divisible by heads = 3/u)
+  assert.equal(existsSync(odd), false)
+  assert.equal(overwrite.code, 1)
+  assert.match(
+    overwrite.stderr,
+    /--steps, --depth differ from the committed prior's settings: write it elsewhere with -o/u
+  )
+  assert.equal(existsSync(join(dir, 'prior', 'default.ckpt')), false)
+  for (const r of [bad, overwrite]) assert.doesNotMatch(r.stderr, stack)
 })
 
 test('compare and eval check --config; compare refuses to reuse runs of another config, before it trains or writes anything', async () => {
