@@ -98,7 +98,8 @@ export const pretrainCommand = (): Command =>
         depth: o.depth,
         heads: o.heads
       })
-      await selectBackend(o.backend === undefined ? {} : { prefer: o.backend })
+      // the backend is part of the recipe: bit for bit, a prior rebuilds only on the one it was fitted on
+      const backend = await selectBackend(o.backend === undefined ? {} : { prefer: o.backend })
       const options = {
         ...defaultCorpusOptions,
         aliasShare: o.aliasShare,
@@ -125,7 +126,7 @@ export const pretrainCommand = (): Command =>
       const tail = report.losses.slice(-50)
       const finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length
       const provenance = {
-        command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --alias-share ${o.aliasShare} --tips-shown ${o.tipsShown} --width ${o.width} --depth ${o.depth} --heads ${o.heads}`,
+        command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --alias-share ${o.aliasShare} --tips-shown ${o.tipsShown} --width ${o.width} --depth ${o.depth} --heads ${o.heads} --backend ${backend.name}`,
         corpus: {
           options,
           examples: c.right.length,
@@ -136,7 +137,8 @@ export const pretrainCommand = (): Command =>
         pieces: report.pieces,
         steps: o.steps,
         finalLoss,
-        seconds: (Date.now() - t0) / 1000
+        seconds: (Date.now() - t0) / 1000,
+        backend: backend.name
       }
       savePrior(o.out, report, provenance)
       if (o.json === true) console.log(JSON.stringify({ out: o.out, ...provenance }))

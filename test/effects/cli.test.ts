@@ -152,10 +152,11 @@ test('pretrain fits the shape its flags name, records them, and refuses a shape 
   assert.equal(fit.code, 0, fit.stderr)
   const p = JSON.parse(fit.stdout) as {
     command: string
+    backend: string
     model: { width: number; depth: number; heads: number }
   }
   assert.deepEqual([p.model.width, p.model.depth, p.model.heads], [16, 1, 2])
-  assert.match(p.command, / --width 16 --depth 1 --heads 2$/u)
+  assert.match(p.command, new RegExp(` --width 16 --depth 1 --heads 2 --backend ${p.backend}$`, 'u'))
   assert.equal(existsSync(out), true)
   assert.equal(bad.code, 1)
   assert.match(bad.stderr, /at width: 100 is not divisible by heads = 3/u)
