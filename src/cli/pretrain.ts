@@ -8,7 +8,9 @@ import { resolve } from 'node:path'
 import { Command } from 'commander'
 import { corpus, defaultCorpusOptions } from '../core/corpus.ts'
 import { mkRng } from '../core/rng.ts'
-import { modelConfigOrThrow, priorModelConfig } from '../spec/model.ts'
+import * as E from 'fp-ts/lib/Either.js'
+import { decodeModelConfig, priorModelConfig } from '../spec/model.ts'
+import { showDecodeError } from '../spec/codec.ts'
 import { defaultPriorPath } from '../spec/run.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { fitPrior, savePrior } from '../effects/train/pretrain.ts'
@@ -92,12 +94,12 @@ export const pretrainCommand = (): Command =>
         throw new Error(
           `${changed.map(([k]) => `--${k.replace(/[A-Z]/gu, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${changed.length === 1 ? 'differs' : 'differ'} from the committed prior's settings: write it elsewhere with -o (${defaultPriorPath} is the committed prior, which \`npm run pretrain\` rebuilds)`
         )
-      const model = modelConfigOrThrow({
-        ...priorModelConfig,
-        width: o.width,
-        depth: o.depth,
-        heads: o.heads
-      })
+      const shape = decodeModelConfig({ ...priorModelConfig, width: o.width, depth: o.depth, heads: o.heads })
+      if (E.isLeft(shape))
+        throw new Error(
+          `--width ${o.width} --depth ${o.depth} --heads ${o.heads}: ${showDecodeError(shape.left)}`
+        )
+      const model = shape.right
       // the backend is part of the recipe: bit for bit, a prior rebuilds only on the one it was fitted on
       const backend = await selectBackend(o.backend === undefined ? {} : { prefer: o.backend })
       const options = {

@@ -159,7 +159,7 @@ test('pretrain fits the shape its flags name, records them, and refuses a shape 
   assert.match(p.command, new RegExp(` --width 16 --depth 1 --heads 2 --backend ${p.backend}$`, 'u'))
   assert.equal(existsSync(out), true)
   assert.equal(bad.code, 1)
-  assert.match(bad.stderr, /at width: 100 is not divisible by heads = 3/u)
+  assert.match(bad.stderr, /--width 100 --depth 2 --heads 3: .*at width: 100 is not divisible by heads = 3/su)
   assert.equal(existsSync(odd), false)
   assert.equal(overwrite.code, 1)
   assert.match(
