@@ -2,7 +2,10 @@
  * What a policy does with memory, trial after trial, and no parameter update (docs/main-job.md item
  * 11): per trial, the mean score per family and what the actions were — the share of `go to`, `take`
  * and `look`/`inventory`, and the share of `go to` actions that return to the room of the step before
- * (back and forth between two rooms). With the defaults (the run's OOD families, variants and trials)
+ * (back and forth between two rooms); and what the shown tip was worth: of the `go to`s with tips
+ * shown, the share to a room the tip names; of the steps with tips shown, the share whose tip names a
+ * door here other than the one just left (usable: the prior's tip rule would follow it); of those, the
+ * share where the policy took that door. With the defaults (the run's OOD families, variants and trials)
  * these are `empo2 eval`'s out-of-distribution trials, episode for episode (the same rng and episode
  * seeds; tips written after each trial and retrieved in the next); `--seed` and `--rename` as there.
  *
@@ -11,10 +14,11 @@
  * the action shares.
  *
  * `npx tsx scripts/memory-trials.ts <run or checkpoint>… [--families f,g] [--variants n]
- *   [--first-variant v] [--trials n] [--seed s] [--rename from=to,…] [--tips-shown n] [--transcripts n]`
+ *   [--first-variant v] [--trials n] [--seed s] [--rename from=to,…] [--tips-shown n]
+ *   [--scope global|perTask|perVariant] [--transcripts n]`
  */
-import { Command } from 'commander'
-import { roomOf } from '../src/core/corpus.ts'
+import { Command, InvalidArgumentError } from 'commander'
+import { cameFrom, doorsOf, roomOf, tipRooms } from '../src/core/corpus.ts'
 import type { EpisodeRun } from '../src/core/train.ts'
 import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
@@ -25,6 +29,7 @@ import { variantsPerFamily } from '../src/core/env/families.ts'
 import { intArg, renameArg } from '../src/cli/args.ts'
 import { formatMeanSpread } from '../src/core/table.ts'
 import type { Renaming } from '../src/core/env/rename.ts'
+import type { Scope } from '../src/core/memory.ts'
 
 interface Opts {
   readonly families?: string
@@ -35,10 +40,15 @@ interface Opts {
   readonly rename?: Renaming
   readonly transcripts: number
   readonly tipsShown?: number
+  readonly scope?: Scope
 }
 
-/** Shares of the actions of `eps`: `go to`, `take`, `look`/`inventory`; of the `go to`s, going back (null: none). */
-const actionShares = (eps: ReadonlyArray<EpisodeRun>) => {
+/**
+ * Shares of the actions of `eps`: `go to`, `take`, `look`/`inventory`; of the `go to`s, going back;
+ * of the `go to`s taken with tips shown, to a room a shown tip names (the first `tipsShown` of the
+ * retrieved tips are the ones the prompt shows; null: none).
+ */
+const actionShares = (eps: ReadonlyArray<EpisodeRun>, tipsShown: number) => {
   const acts = eps.flatMap((e) => e.steps.map((s) => s.action))
   const share = (re: RegExp) => acts.filter((a) => re.test(a)).length / Math.max(1, acts.length)
   const gos = eps.flatMap((e) =>
@@ -48,7 +58,31 @@ const actionShares = (eps: ReadonlyArray<EpisodeRun>) => {
       return [before !== undefined && roomOf(before.observation) === s.action.slice('go to '.length)]
     })
   )
+  // steps whose shown tips name a door here other than the one just left (the prior's rule follows those)
+  const usable = eps.flatMap((e) =>
+    e.steps.flatMap((s, i) => {
+      if (s.tips.length === 0 || tipsShown === 0) return []
+      const doors = doorsOf(s.observation)
+      const prev = cameFrom(e.steps.slice(Math.max(0, i - 1), i), s.observation)
+      const rooms = s.tips
+        .slice(0, tipsShown)
+        .flatMap(tipRooms)
+        .filter((r) => doors.includes(r) && r !== prev)
+      return [{ usable: rooms.length > 0, followed: rooms.some((r) => s.action === `go to ${r}`) }]
+    })
+  )
+  const named = eps.flatMap((e) =>
+    e.steps.flatMap((s) =>
+      s.tips.length === 0 || tipsShown === 0 || !s.action.startsWith('go to ')
+        ? []
+        : [s.tips.slice(0, tipsShown).flatMap(tipRooms).includes(s.action.slice('go to '.length))]
+    )
+  )
+  const u = usable.filter((x) => x.usable)
   return {
+    usable: usable.length === 0 ? null : u.length / usable.length,
+    followed: u.length === 0 ? null : u.filter((x) => x.followed).length / u.length,
+    named: named.length === 0 ? null : named.filter(Boolean).length / named.length,
     goTo: share(/^go to /u),
     take: share(/^take /u),
     lookInventory: share(/^(look|inventory)$/u),
@@ -56,6 +90,12 @@ const actionShares = (eps: ReadonlyArray<EpisodeRun>) => {
   }
 }
 
+const scopes: ReadonlyArray<Scope> = ['global', 'perTask', 'perVariant']
+const scopeArg = (x: string): Scope => {
+  const found = scopes.find((c) => c === x)
+  if (found === undefined) throw new InvalidArgumentError(`expected one of ${scopes.join(', ')}, got "${x}"`)
+  return found
+}
 const last = variantsPerFamily - 1
 const program = new Command('memory-trials')
   .argument('<run-or-checkpoint...>')
@@ -70,6 +110,11 @@ const program = new Command('memory-trials')
   .option('-s, --seed <n>', 'as empo2 eval --seed', intArg(0, 2 ** 32 - 1), 0)
   .option('--rename <from=to,…>', 'as empo2 eval --rename', renameArg)
   .option('--tips-shown <n>', "tips shown per step (default: the run's maxTipsShown)", intArg(0, 10))
+  .option(
+    '--scope <scope>',
+    "memory partitions: global, perTask or perVariant (default: the run's)",
+    scopeArg
+  )
   .option('--transcripts <n>', 'print the actions of the first n episodes of each trial', intArg(0), 0)
   .action(async (targets: ReadonlyArray<string>, o: Opts) => {
     await selectBackend({ log: () => undefined })
@@ -77,8 +122,8 @@ const program = new Command('memory-trials')
     for (const target of targets) perRun.push(await playOne(target, o))
     if (targets.length < 2) return
     console.log(`mean ± sd over ${targets.length} runs (score: mean of the families' scores; shares in %)`)
-    console.log('| trial | score | go to | back | take |')
-    console.log('| ---: | ---: | ---: | ---: | ---: |')
+    console.log('| trial | score | go to | back | named by a tip | tip usable | usable tip followed | take |')
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
     perRun[0]?.forEach((_, t) => {
       const at = perRun.flatMap((r) => r.slice(t, t + 1))
       const col = (f: (x: TrialSummary) => number | null, scale = 100, digits = 0): string =>
@@ -90,7 +135,7 @@ const program = new Command('memory-trials')
           digits
         )
       console.log(
-        `| ${t + 1} | ${col((x) => x.score, 1, 1)} | ${col((x) => x.goTo)} | ${col((x) => x.back)} | ${col((x) => x.take)} |`
+        `| ${t + 1} | ${col((x) => x.score, 1, 1)} | ${col((x) => x.goTo)} | ${col((x) => x.back)} | ${col((x) => x.named)} | ${col((x) => x.usable)} | ${col((x) => x.followed)} | ${col((x) => x.take)} |`
       )
     })
   })
@@ -100,6 +145,9 @@ interface TrialSummary {
   readonly score: number
   readonly goTo: number
   readonly back: number | null
+  readonly named: number | null
+  readonly usable: number | null
+  readonly followed: number | null
   readonly take: number
 }
 
@@ -114,9 +162,11 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
   const { model } = loadCheckpoint(checkpoint)
   // with the defaults these are empo2 eval's out-of-distribution trials, episode for episode
   const agent = o.tipsShown === undefined ? base.agent : { ...base.agent, maxTipsShown: o.tipsShown as never }
+  const algo =
+    o.scope === undefined ? base.algo : { ...base.algo, memory: { ...base.algo.memory, scope: o.scope } }
   const played = await playMemoryTrials(
     model,
-    { ...base, agent, model: model.config },
+    { ...base, algo, agent, model: model.config },
     evalRngs(o.seed).ood,
     {
       families,
@@ -127,35 +177,44 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
   )
   const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(0)} %`)
   console.log(
-    `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory, at most ${agent.maxTipsShown} tips shown per step`
+    `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory, at most ${agent.maxTipsShown} tips shown per step, memory ${algo.memory.scope}`
   )
   console.log(
-    '| trial | ' + families.map((f) => `${f} score`).join(' | ') + ' | go to | back | take | look/inventory |'
+    '| trial | ' +
+      families.map((f) => `${f} score`).join(' | ') +
+      ' | go to | back | named by a tip | tip usable | usable tip followed | take | look/inventory |'
   )
-  console.log('| ---: |' + families.map(() => ' ---: |').join('') + ' ---: | ---: | ---: | ---: |')
+  console.log(
+    '| ---: |' + families.map(() => ' ---: |').join('') + ' ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+  )
   played.forEach((eps, t) => {
     const { perFamily } = summarise(eps)
-    const a = actionShares(eps)
+    const a = actionShares(eps, agent.maxTipsShown)
     const scores = families.map((f) => perFamily[f]?.score.toFixed(1) ?? '–')
     console.log(
-      `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.take)} | ${pct(a.lookInventory)} |`
+      `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.named)} | ${pct(a.usable)} | ${pct(a.followed)} | ${pct(a.take)} | ${pct(a.lookInventory)} |`
     )
   })
   played.forEach((eps, t) =>
     eps.slice(0, o.transcripts).forEach((e) => {
       console.log(`trial ${t + 1} ${e.task} ${e.variant}: score ${e.score}, tip ${JSON.stringify(e.tip)}`)
-      console.log(`  ${e.steps.map((s) => s.action + (s.tips.length > 0 ? ' [tips]' : '')).join(' | ')}`)
+      console.log(
+        `  ${e.steps.map((s) => s.action + (s.tips.length > 0 ? ` [${s.tips.slice(0, agent.maxTipsShown).join('; ')}]` : '')).join(' | ')}`
+      )
     })
   )
   disposeTransformer(model)
   return played.map((eps) => {
     const { perFamily } = summarise(eps)
-    const a = actionShares(eps)
+    const a = actionShares(eps, agent.maxTipsShown)
     const scores = families.map((f) => perFamily[f]?.score ?? 0)
     return {
       score: scores.reduce((x, y) => x + y, 0) / Math.max(1, scores.length),
       goTo: a.goTo,
       back: a.back,
+      named: a.named,
+      usable: a.usable,
+      followed: a.followed,
       take: a.take
     }
   })
