@@ -5,7 +5,8 @@
  * (back and forth between two rooms); and what the shown tip was worth: of the `go to`s with tips
  * shown, the share to a room the tip names; of the steps with tips shown, the share whose tip names a
  * door here other than the one just left (usable: the prior's tip rule would follow it); of those, the
- * share where the policy took that door. With the defaults (the run's OOD families, variants and trials)
+ * share where the policy took that door (and the share where any of the retrieved tips, shown or not, is
+ * usable). With the defaults (the run's OOD families, variants and trials)
  * these are `empo2 eval`'s out-of-distribution trials, episode for episode (the same rng and episode
  * seeds; tips written after each trial and retrieved in the next); `--seed` and `--rename` as there.
  *
@@ -64,11 +65,16 @@ const actionShares = (eps: ReadonlyArray<EpisodeRun>, tipsShown: number) => {
       if (s.tips.length === 0 || tipsShown === 0) return []
       const doors = doorsOf(s.observation)
       const prev = cameFrom(e.steps.slice(Math.max(0, i - 1), i), s.observation)
-      const rooms = s.tips
-        .slice(0, tipsShown)
-        .flatMap(tipRooms)
-        .filter((r) => doors.includes(r) && r !== prev)
-      return [{ usable: rooms.length > 0, followed: rooms.some((r) => s.action === `go to ${r}`) }]
+      const usableRooms = (tips: ReadonlyArray<string>) =>
+        tips.flatMap(tipRooms).filter((r) => doors.includes(r) && r !== prev)
+      const rooms = usableRooms(s.tips.slice(0, tipsShown))
+      return [
+        {
+          usable: rooms.length > 0,
+          followed: rooms.some((r) => s.action === `go to ${r}`),
+          inRetrieved: usableRooms(s.tips).length > 0
+        }
+      ]
     })
   )
   const named = eps.flatMap((e) =>
@@ -81,6 +87,7 @@ const actionShares = (eps: ReadonlyArray<EpisodeRun>, tipsShown: number) => {
   const u = usable.filter((x) => x.usable)
   return {
     usable: usable.length === 0 ? null : u.length / usable.length,
+    inRetrieved: usable.length === 0 ? null : usable.filter((x) => x.inRetrieved).length / usable.length,
     followed: u.length === 0 ? null : u.filter((x) => x.followed).length / u.length,
     named: named.length === 0 ? null : named.filter(Boolean).length / named.length,
     goTo: share(/^go to /u),
@@ -182,17 +189,19 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
   console.log(
     '| trial | ' +
       families.map((f) => `${f} score`).join(' | ') +
-      ' | go to | back | named by a tip | tip usable | usable tip followed | take | look/inventory |'
+      ' | go to | back | named by a tip | tip usable | one of the retrieved usable | usable tip followed | take | look/inventory |'
   )
   console.log(
-    '| ---: |' + families.map(() => ' ---: |').join('') + ' ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    '| ---: |' +
+      families.map(() => ' ---: |').join('') +
+      ' ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   )
   played.forEach((eps, t) => {
     const { perFamily } = summarise(eps)
     const a = actionShares(eps, agent.maxTipsShown)
     const scores = families.map((f) => perFamily[f]?.score.toFixed(1) ?? '–')
     console.log(
-      `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.named)} | ${pct(a.usable)} | ${pct(a.followed)} | ${pct(a.take)} | ${pct(a.lookInventory)} |`
+      `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.named)} | ${pct(a.usable)} | ${pct(a.inRetrieved)} | ${pct(a.followed)} | ${pct(a.take)} | ${pct(a.lookInventory)} |`
     )
   })
   played.forEach((eps, t) =>
