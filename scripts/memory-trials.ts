@@ -6,7 +6,8 @@
  * shown, the share to a room the tip names; of the steps with tips shown, the share whose tip names a
  * door here other than the one just left (usable: the prior's tip rule would follow it); of those, the
  * share where the policy took that door (and the share where any of the retrieved tips, shown or not, is
- * usable). With the defaults (the run's OOD families, variants and trials)
+ * usable); and of the steps where a local action would gain score, the share where the policy took
+ * one (what it knows to do in the room it is in; not with --rename). With the defaults (the run's OOD families, variants and trials)
  * these are `empo2 eval`'s out-of-distribution trials, episode for episode (the same rng and episode
  * seeds; tips written after each trial and retrieved in the next); `--seed` and `--rename` as there.
  *
@@ -19,7 +20,9 @@
  *   [--scope global|perTask|perVariant] [--transcripts n]`
  */
 import { Command, InvalidArgumentError } from 'commander'
-import { cameFrom, doorsOf, roomOf, tipRooms } from '../src/core/corpus.ts'
+import * as E from 'fp-ts/lib/Either.js'
+import { cameFrom, doorsOf, lookahead, roomOf, tipRooms } from '../src/core/corpus.ts'
+import { suite } from '../src/core/env/suite.ts'
 import type { EpisodeRun } from '../src/core/train.ts'
 import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
@@ -42,6 +45,32 @@ interface Opts {
   readonly transcripts: number
   readonly tipsShown?: number
   readonly scope?: Scope
+}
+
+/**
+ * Of the steps of `eps` at which a local action would gain score, the share at which the policy took
+ * one: what it knows to do in the room it is in (the episodes replayed in the suite, whose hidden state
+ * gives the gains; null: no such step).
+ */
+const gainingTaken = (eps: ReadonlyArray<EpisodeRun>): number | null => {
+  const at = eps.flatMap((e) => {
+    const reset = suite.reset({ task: e.task, variant: e.variant as never, seed: 0 as never })
+    if (E.isLeft(reset)) throw new Error(`${e.task} variant ${e.variant}: ${reset.left.message}`)
+    let state = reset.right[0]
+    const taken = e.steps.flatMap((st) => {
+      const gaining = lookahead(state)
+        .filter((x) => x.gain > 0)
+        .map((x) => x.action)
+      state = suite.step(state, st.action)[0]
+      return gaining.length === 0 ? [] : [gaining.includes(st.action)]
+    })
+    if (state.score !== e.score)
+      throw new Error(
+        `${e.task} variant ${e.variant}: the replay scores ${state.score}, the episode ${e.score}`
+      )
+    return taken
+  })
+  return at.length === 0 ? null : at.filter(Boolean).length / at.length
 }
 
 /**
@@ -129,8 +158,10 @@ const program = new Command('memory-trials')
     for (const target of targets) perRun.push(await playOne(target, o))
     if (targets.length < 2) return
     console.log(`mean ± sd over ${targets.length} runs (score: mean of the families' scores; shares in %)`)
-    console.log('| trial | score | go to | back | named by a tip | tip usable | usable tip followed | take |')
-    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    console.log(
+      '| trial | score | go to | back | named by a tip | tip usable | usable tip followed | take | a gaining action taken |'
+    )
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
     perRun[0]?.forEach((_, t) => {
       const at = perRun.flatMap((r) => r.slice(t, t + 1))
       const col = (f: (x: TrialSummary) => number | null, scale = 100, digits = 0): string =>
@@ -142,7 +173,7 @@ const program = new Command('memory-trials')
           digits
         )
       console.log(
-        `| ${t + 1} | ${col((x) => x.score, 1, 1)} | ${col((x) => x.goTo)} | ${col((x) => x.back)} | ${col((x) => x.named)} | ${col((x) => x.usable)} | ${col((x) => x.followed)} | ${col((x) => x.take)} |`
+        `| ${t + 1} | ${col((x) => x.score, 1, 1)} | ${col((x) => x.goTo)} | ${col((x) => x.back)} | ${col((x) => x.named)} | ${col((x) => x.usable)} | ${col((x) => x.followed)} | ${col((x) => x.take)} | ${col((x) => x.gain)} |`
       )
     })
   })
@@ -153,6 +184,7 @@ interface TrialSummary {
   readonly goTo: number
   readonly back: number | null
   readonly named: number | null
+  readonly gain: number | null
   readonly usable: number | null
   readonly followed: number | null
   readonly take: number
@@ -182,6 +214,8 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
       renaming: o.rename
     }
   )
+  // the replay reads the suite's own words, so a renamed run has no gains to read
+  const gain = (eps: ReadonlyArray<EpisodeRun>) => (o.rename === undefined ? gainingTaken(eps) : null)
   const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(0)} %`)
   console.log(
     `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory, at most ${agent.maxTipsShown} tips shown per step, memory ${algo.memory.scope}`
@@ -189,19 +223,19 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
   console.log(
     '| trial | ' +
       families.map((f) => `${f} score`).join(' | ') +
-      ' | go to | back | named by a tip | tip usable | one of the retrieved usable | usable tip followed | take | look/inventory |'
+      ' | go to | back | named by a tip | tip usable | one of the retrieved usable | usable tip followed | take | look/inventory | a gaining action taken |'
   )
   console.log(
     '| ---: |' +
       families.map(() => ' ---: |').join('') +
-      ' ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+      ' ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   )
   played.forEach((eps, t) => {
     const { perFamily } = summarise(eps)
     const a = actionShares(eps, agent.maxTipsShown)
     const scores = families.map((f) => perFamily[f]?.score.toFixed(1) ?? '–')
     console.log(
-      `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.named)} | ${pct(a.usable)} | ${pct(a.inRetrieved)} | ${pct(a.followed)} | ${pct(a.take)} | ${pct(a.lookInventory)} |`
+      `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.named)} | ${pct(a.usable)} | ${pct(a.inRetrieved)} | ${pct(a.followed)} | ${pct(a.take)} | ${pct(a.lookInventory)} | ${pct(gain(eps))} |`
     )
   })
   played.forEach((eps, t) =>
@@ -222,6 +256,7 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
       goTo: a.goTo,
       back: a.back,
       named: a.named,
+      gain: gain(eps),
       usable: a.usable,
       followed: a.followed,
       take: a.take

@@ -273,8 +273,22 @@ export const writeTip = (shown: ReadonlyArray<HistoryStep>, finalObservation: st
 
 const isGo = (a: string): boolean => a.startsWith('go to ')
 
-/** The score gain of each local (non-`go to`) action, and whether it ends the episode. */
-const lookahead = (
+/**
+ * The one-step look-ahead the rules read (hidden state, for crafting targets and for diagnostics
+ * only): every local (non-`go to`) admissible action, its score gain, and whether it ends the episode.
+ *
+ * @example
+ * import { lookahead } from './corpus.ts'
+ * import { suite } from './env/suite.ts'
+ * const [s] = (suite.reset({ task: 'power-fan', variant: 0, seed: 0 } as any) as any).right
+ * assert.ok(lookahead(s).every((x) => x.gain <= 0)) // the fan has no power yet
+ * const [inLibrary] = suite.step(s, 'go to library')
+ * assert.deepEqual(lookahead(inLibrary).filter((x) => x.gain > 0).map((x) => [x.action, x.gain]), [['take battery', 33]])
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const lookahead = (
   s: EpisodeState
 ): ReadonlyArray<{ readonly action: string; readonly gain: number; readonly ends: boolean }> =>
   admissible(s.world)
