@@ -2,12 +2,11 @@
  * What a policy does with memory, trial after trial, and no parameter update (docs/main-job.md item
  * 11): per trial, the mean score per family and what the actions were — the share of `go to`, `take`
  * and `look`/`inventory`, and the share of `go to` actions that return to the room of the step before
- * (back and forth between two rooms); and what the shown tip was worth: of the `go to`s with tips
- * shown, the share to a room the tip names; of the steps with tips shown, the share whose tip names a
- * door here other than the one just left (usable: the prior's tip rule would follow it); of those, the
- * share where the policy took that door (and the share where any of the retrieved tips, shown or not, is
- * usable); and of the steps where a local action would gain score, the share where the policy took
- * one (what it knows to do in the room it is in; not with --rename). With the defaults (the run's OOD families, variants and trials)
+ * (back and forth between two rooms); and what the shown tip was worth (`trialStats`): where no local
+ * action gains and a shown tip names a door here other than the one just left (usable: the prior's tip
+ * rule would take that door), how often the policy took it, and, when it took one of those doors,
+ * how often the tip's against picking one at random; and of the steps where a local action would gain
+ * score, how often the policy took one (episodes replayed in the suite; not with --rename). With the defaults (the run's OOD families, variants and trials)
  * these are `empo2 eval`'s out-of-distribution trials, episode for episode (the same rng and episode
  * seeds; tips written after each trial and retrieved in the next); `--seed` and `--rename` as there.
  *
@@ -19,21 +18,23 @@
  *   [--first-variant v] [--trials n] [--seed s] [--rename from=to,…] [--tips-shown n]
  *   [--scope global|perTask|perVariant] [--transcripts n]`
  */
-import { Command, InvalidArgumentError } from 'commander'
+import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { cameFrom, doorsOf, lookahead, roomOf, tipRooms } from '../src/core/corpus.ts'
-import { suite } from '../src/core/env/suite.ts'
+import { suite, type EpisodeState } from '../src/core/env/suite.ts'
+import { lastN } from '../src/core/agent.ts'
 import type { EpisodeRun } from '../src/core/train.ts'
 import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
 import { disposeTransformer } from '../src/effects/tensor/transformer.ts'
 import { evalTarget } from '../src/effects/train/run.ts'
+import { reflexionWindow } from '../src/effects/train/rollout.ts'
 import { evalRngs, playMemoryTrials, summarise } from '../src/effects/train/eval.ts'
 import { variantsPerFamily } from '../src/core/env/families.ts'
-import { intArg, renameArg } from '../src/cli/args.ts'
+import { intArg, renameArg, scopeArg } from '../src/cli/args.ts'
 import { formatMeanSpread } from '../src/core/table.ts'
 import type { Renaming } from '../src/core/env/rename.ts'
-import type { Scope } from '../src/core/memory.ts'
+import type { MemoryScope } from '../src/spec/config.ts'
 
 interface Opts {
   readonly families?: string
@@ -44,94 +45,119 @@ interface Opts {
   readonly rename?: Renaming
   readonly transcripts: number
   readonly tipsShown?: number
-  readonly scope?: Scope
+  readonly scope?: MemoryScope
+}
+
+/** What one trial's episodes did: action shares, and what the shown tips were worth (null: none to count). */
+interface TrialStats {
+  readonly goTo: number
+  readonly take: number
+  readonly lookInventory: number
+  /** of the `go to`s, the share back to the room of the step before */
+  readonly back: number | null
+  /** of the `go to`s with tips shown, the share to a room a shown tip names */
+  readonly named: number | null
+  /** of the steps with tips shown, the share where the prior's tip rule would take a shown tip's door */
+  readonly usable: number | null
+  /** the same with all the retrieved tips, shown or not */
+  readonly inRetrieved: number | null
+  /** of the usable steps, the share where the policy took the tip's door */
+  readonly followed: number | null
+  /** of the usable steps where the policy took a door other than the one back: the share to a tip's door … */
+  readonly namedDoor: number | null
+  /** … and what picking among those doors at random would give */
+  readonly namedDoorAtRandom: number | null
+  /** of the steps where a local action would gain score, the share where the policy took one */
+  readonly gain: number | null
+  /** how many such steps */
+  readonly gainSteps: number
 }
 
 /**
- * Of the steps of `eps` at which a local action would gain score, the share at which the policy took
- * one: what it knows to do in the room it is in (the episodes replayed in the suite, whose hidden state
- * gives the gains; null: no such step).
+ * One pass over a trial's episodes. Each episode is replayed in the suite (hidden state, read for this
+ * diagnostic only) to know where a local action would gain score; the replay must reproduce the
+ * episode's score at every step. `usable` is the prior's tip rule (src/core/corpus.ts
+ * `tipFollowingAction`): no local action gains, and a shown tip names a door here other than the one
+ * the visible history came from. Without the replay (a renamed run) the gain-dependent shares are null.
  */
-const gainingTaken = (eps: ReadonlyArray<EpisodeRun>): number | null => {
-  const at = eps.flatMap((e) => {
-    const reset = suite.reset({ task: e.task, variant: e.variant as never, seed: 0 as never })
-    if (E.isLeft(reset)) throw new Error(`${e.task} variant ${e.variant}: ${reset.left.message}`)
-    let state = reset.right[0]
-    const taken = e.steps.flatMap((st) => {
-      const gaining = lookahead(state)
-        .filter((x) => x.gain > 0)
-        .map((x) => x.action)
-      state = suite.step(state, st.action)[0]
-      return gaining.length === 0 ? [] : [gaining.includes(st.action)]
-    })
-    if (state.score !== e.score)
-      throw new Error(
-        `${e.task} variant ${e.variant}: the replay scores ${state.score}, the episode ${e.score}`
-      )
-    return taken
-  })
-  return at.length === 0 ? null : at.filter(Boolean).length / at.length
-}
-
-/**
- * Shares of the actions of `eps`: `go to`, `take`, `look`/`inventory`; of the `go to`s, going back;
- * of the `go to`s taken with tips shown, to a room a shown tip names (the first `tipsShown` of the
- * retrieved tips are the ones the prompt shows; null: none).
- */
-const actionShares = (eps: ReadonlyArray<EpisodeRun>, tipsShown: number) => {
-  const acts = eps.flatMap((e) => e.steps.map((s) => s.action))
-  const share = (re: RegExp) => acts.filter((a) => re.test(a)).length / Math.max(1, acts.length)
-  const gos = eps.flatMap((e) =>
-    e.steps.flatMap((s, i) => {
-      if (!s.action.startsWith('go to ')) return []
+const trialStats = (
+  eps: ReadonlyArray<EpisodeRun>,
+  tipsShown: number,
+  historyWindow: number,
+  replay: boolean
+): TrialStats => {
+  const rows = eps.flatMap((e) => {
+    let state: EpisodeState | null = null
+    if (replay) {
+      const reset = suite.reset({ task: e.task, variant: e.variant as never, seed: 0 as never })
+      if (E.isLeft(reset)) throw new Error(`${e.task} variant ${e.variant}: ${reset.left.message}`)
+      state = reset.right[0]
+    }
+    return e.steps.map((s, i) => {
+      const gaining =
+        state === null
+          ? null
+          : lookahead(state)
+              .filter((x) => x.gain > 0)
+              .map((x) => x.action)
+      if (state !== null) {
+        state = suite.step(state, s.action)[0]
+        if (state.score !== s.score)
+          throw new Error(
+            `${e.task} variant ${e.variant} step ${i + 1}: the replay scores ${state.score}, the episode ${s.score}`
+          )
+      }
+      const shown = s.tips.slice(0, tipsShown)
+      const prev = cameFrom(lastN(historyWindow)(e.steps.slice(0, i)), s.observation)
+      const open = doorsOf(s.observation).filter((r) => r !== prev)
+      const tipDoors = (tips: ReadonlyArray<string>) => tips.flatMap(tipRooms).filter((r) => open.includes(r))
+      const to = s.action.startsWith('go to ') ? s.action.slice('go to '.length) : null
       const before = e.steps[i - 1]
-      return [before !== undefined && roomOf(before.observation) === s.action.slice('go to '.length)]
+      return {
+        gaining,
+        to,
+        back: to !== null && before !== undefined && roomOf(before.observation) === to,
+        action: s.action,
+        shown: shown.length > 0,
+        named: to !== null && shown.flatMap(tipRooms).includes(to),
+        shownDoors: tipDoors(shown),
+        retrievedDoors: tipDoors(s.tips),
+        open
+      }
     })
-  )
-  // steps whose shown tips name a door here other than the one just left (the prior's rule follows those)
-  const usable = eps.flatMap((e) =>
-    e.steps.flatMap((s, i) => {
-      if (s.tips.length === 0 || tipsShown === 0) return []
-      const doors = doorsOf(s.observation)
-      const prev = cameFrom(e.steps.slice(Math.max(0, i - 1), i), s.observation)
-      const usableRooms = (tips: ReadonlyArray<string>) =>
-        tips.flatMap(tipRooms).filter((r) => doors.includes(r) && r !== prev)
-      const rooms = usableRooms(s.tips.slice(0, tipsShown))
-      return [
-        {
-          usable: rooms.length > 0,
-          followed: rooms.some((r) => s.action === `go to ${r}`),
-          inRetrieved: usableRooms(s.tips).length > 0
-        }
-      ]
-    })
-  )
-  const named = eps.flatMap((e) =>
-    e.steps.flatMap((s) =>
-      s.tips.length === 0 || tipsShown === 0 || !s.action.startsWith('go to ')
-        ? []
-        : [s.tips.slice(0, tipsShown).flatMap(tipRooms).includes(s.action.slice('go to '.length))]
-    )
-  )
-  const u = usable.filter((x) => x.usable)
+  })
+  const share = <A>(xs: ReadonlyArray<A>, f: (x: A) => boolean): number | null =>
+    xs.length === 0 ? null : xs.filter(f).length / xs.length
+  const all = (f: (x: (typeof rows)[number]) => boolean) => share(rows, f) ?? 0
+  const withTips = rows.filter((r) => r.shown && r.gaining !== null && r.gaining.length === 0)
+  const usable = withTips.filter((r) => r.shownDoors.length > 0)
+  const doorChoices = usable.filter((r) => r.to !== null && r.open.includes(r.to))
+  const gainAt = rows.filter((r) => r.gaining !== null && r.gaining.length > 0)
   return {
-    usable: usable.length === 0 ? null : u.length / usable.length,
-    inRetrieved: usable.length === 0 ? null : usable.filter((x) => x.inRetrieved).length / usable.length,
-    followed: u.length === 0 ? null : u.filter((x) => x.followed).length / u.length,
-    named: named.length === 0 ? null : named.filter(Boolean).length / named.length,
-    goTo: share(/^go to /u),
-    take: share(/^take /u),
-    lookInventory: share(/^(look|inventory)$/u),
-    back: gos.length === 0 ? null : gos.filter(Boolean).length / gos.length
+    goTo: all((r) => r.to !== null),
+    take: all((r) => r.action.startsWith('take ')),
+    lookInventory: all((r) => r.action === 'look' || r.action === 'inventory'),
+    back: share(
+      rows.filter((r) => r.to !== null),
+      (r) => r.back
+    ),
+    named: share(
+      rows.filter((r) => r.shown && r.to !== null),
+      (r) => r.named
+    ),
+    usable: share(withTips, (r) => r.shownDoors.length > 0),
+    inRetrieved: share(withTips, (r) => r.retrievedDoors.length > 0),
+    followed: share(usable, (r) => r.to !== null && r.shownDoors.includes(r.to)),
+    namedDoor: share(doorChoices, (r) => r.to !== null && r.shownDoors.includes(r.to)),
+    namedDoorAtRandom:
+      doorChoices.length === 0
+        ? null
+        : doorChoices.reduce((a, r) => a + r.shownDoors.length / r.open.length, 0) / doorChoices.length,
+    gain: share(gainAt, (r) => r.gaining !== null && r.gaining.includes(r.action)),
+    gainSteps: gainAt.length
   }
 }
 
-const scopes: ReadonlyArray<Scope> = ['global', 'perTask', 'perVariant']
-const scopeArg = (x: string): Scope => {
-  const found = scopes.find((c) => c === x)
-  if (found === undefined) throw new InvalidArgumentError(`expected one of ${scopes.join(', ')}, got "${x}"`)
-  return found
-}
 const last = variantsPerFamily - 1
 const program = new Command('memory-trials')
   .argument('<run-or-checkpoint...>')
@@ -158,13 +184,11 @@ const program = new Command('memory-trials')
     for (const target of targets) perRun.push(await playOne(target, o))
     if (targets.length < 2) return
     console.log(`mean ± sd over ${targets.length} runs (score: mean of the families' scores; shares in %)`)
-    console.log(
-      '| trial | score | go to | back | named by a tip | tip usable | usable tip followed | take | a gaining action taken |'
-    )
-    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    console.log(`| trial | score | ${statColumns.map((c) => c.head).join(' | ')} |`)
+    console.log(`| ---: | ---: |${statColumns.map(() => ' ---: |').join('')}`)
     perRun[0]?.forEach((_, t) => {
       const at = perRun.flatMap((r) => r.slice(t, t + 1))
-      const col = (f: (x: TrialSummary) => number | null, scale = 100, digits = 0): string =>
+      const col = (f: (x: TrialSummary) => number | null, scale: number, digits: number): string =>
         formatMeanSpread(
           at.flatMap((x) => {
             const v = f(x)
@@ -172,22 +196,31 @@ const program = new Command('memory-trials')
           }),
           digits
         )
-      console.log(
-        `| ${t + 1} | ${col((x) => x.score, 1, 1)} | ${col((x) => x.goTo)} | ${col((x) => x.back)} | ${col((x) => x.named)} | ${col((x) => x.usable)} | ${col((x) => x.followed)} | ${col((x) => x.take)} | ${col((x) => x.gain)} |`
-      )
+      const cells = statColumns.map((c) => col((x) => c.get(x.stats), 100, 0))
+      console.log(`| ${t + 1} | ${col((x) => x.score, 1, 1)} | ${cells.join(' | ')} |`)
     })
   })
 
-/** One trial of one run: its score (the mean of the families' scores) and action shares. */
+/** The columns of {@link TrialStats} the tables print, in order. */
+const statColumns: ReadonlyArray<{ readonly head: string; readonly get: (s: TrialStats) => number | null }> =
+  [
+    { head: 'go to', get: (s) => s.goTo },
+    { head: 'back', get: (s) => s.back },
+    { head: 'named by a tip', get: (s) => s.named },
+    { head: 'tip usable', get: (s) => s.usable },
+    { head: 'one of the retrieved usable', get: (s) => s.inRetrieved },
+    { head: 'usable tip followed', get: (s) => s.followed },
+    { head: "door taken: the tip's", get: (s) => s.namedDoor },
+    { head: '… at random', get: (s) => s.namedDoorAtRandom },
+    { head: 'take', get: (s) => s.take },
+    { head: 'look/inventory', get: (s) => s.lookInventory },
+    { head: 'a gaining action taken', get: (s) => s.gain }
+  ]
+
+/** One trial of one run: its score (the mean of the families' scores) and its {@link TrialStats}. */
 interface TrialSummary {
   readonly score: number
-  readonly goTo: number
-  readonly back: number | null
-  readonly named: number | null
-  readonly gain: number | null
-  readonly usable: number | null
-  readonly followed: number | null
-  readonly take: number
+  readonly stats: TrialStats
 }
 
 /** Play and print one run's trials; returns a summary of each trial. */
@@ -214,54 +247,44 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
       renaming: o.rename
     }
   )
-  // the replay reads the suite's own words, so a renamed run has no gains to read
-  const gain = (eps: ReadonlyArray<EpisodeRun>) => (o.rename === undefined ? gainingTaken(eps) : null)
+  disposeTransformer(model)
+  // a Reflexion run shows its last reflections, whatever maxTipsShown says (src/effects/train/rollout.ts)
+  const shownPerStep = base.method === 'reflexion' ? reflexionWindow : agent.maxTipsShown
+  // the replay reads the suite's own words, so a renamed run is not replayed
+  const summaries = played.map((eps): TrialSummary => {
+    const scores = families.map((f) => summarise(eps).perFamily[f]?.score ?? 0)
+    return {
+      score: scores.reduce((x, y) => x + y, 0) / Math.max(1, scores.length),
+      stats: trialStats(eps, shownPerStep, agent.historyWindow, o.rename === undefined)
+    }
+  })
   const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(0)} %`)
   console.log(
-    `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory, at most ${agent.maxTipsShown} tips shown per step, memory ${algo.memory.scope}`
+    `${target}: ${families.join(', ')} × variants ${o.firstVariant}–${o.firstVariant + variants - 1}, ${trials} trials with memory, at most ${shownPerStep} tips shown per step, memory ${algo.memory.scope}`
   )
   console.log(
-    '| trial | ' +
-      families.map((f) => `${f} score`).join(' | ') +
-      ' | go to | back | named by a tip | tip usable | one of the retrieved usable | usable tip followed | take | look/inventory | a gaining action taken |'
+    `| trial | ${families.map((f) => `${f} score`).join(' | ')} | ${statColumns.map((c) => c.head).join(' | ')} | steps where a local action gains |`
   )
   console.log(
-    '| ---: |' +
-      families.map(() => ' ---: |').join('') +
-      ' ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    `| ---: |${families.map(() => ' ---: |').join('')}${statColumns.map(() => ' ---: |').join('')} ---: |`
   )
   played.forEach((eps, t) => {
     const { perFamily } = summarise(eps)
-    const a = actionShares(eps, agent.maxTipsShown)
     const scores = families.map((f) => perFamily[f]?.score.toFixed(1) ?? '–')
+    const st = (summaries[t] as TrialSummary).stats
     console.log(
-      `| ${t + 1} | ${scores.join(' | ')} | ${pct(a.goTo)} | ${pct(a.back)} | ${pct(a.named)} | ${pct(a.usable)} | ${pct(a.inRetrieved)} | ${pct(a.followed)} | ${pct(a.take)} | ${pct(a.lookInventory)} | ${pct(gain(eps))} |`
+      `| ${t + 1} | ${scores.join(' | ')} | ${statColumns.map((c) => pct(c.get(st))).join(' | ')} | ${st.gainSteps} |`
     )
   })
   played.forEach((eps, t) =>
     eps.slice(0, o.transcripts).forEach((e) => {
       console.log(`trial ${t + 1} ${e.task} ${e.variant}: score ${e.score}, tip ${JSON.stringify(e.tip)}`)
       console.log(
-        `  ${e.steps.map((s) => s.action + (s.tips.length > 0 ? ` [${s.tips.slice(0, agent.maxTipsShown).join('; ')}]` : '')).join(' | ')}`
+        `  ${e.steps.map((s) => s.action + (s.tips.length > 0 ? ` [${s.tips.slice(0, shownPerStep).join('; ')}]` : '')).join(' | ')}`
       )
     })
   )
-  disposeTransformer(model)
-  return played.map((eps) => {
-    const { perFamily } = summarise(eps)
-    const a = actionShares(eps, agent.maxTipsShown)
-    const scores = families.map((f) => perFamily[f]?.score ?? 0)
-    return {
-      score: scores.reduce((x, y) => x + y, 0) / Math.max(1, scores.length),
-      goTo: a.goTo,
-      back: a.back,
-      named: a.named,
-      gain: gain(eps),
-      usable: a.usable,
-      followed: a.followed,
-      take: a.take
-    }
-  })
+  return summaries
 }
 
 await program.parseAsync().catch((e: unknown) => {

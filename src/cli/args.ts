@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { InvalidArgumentError } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { Method } from '../spec/run.ts'
+import { MemoryScope } from '../spec/config.ts'
 import { parseRenaming, type Renaming } from '../core/env/rename.ts'
 import { backendOrder, type BackendName } from '../effects/tensor/backend.ts'
 
@@ -39,6 +40,15 @@ export const shareArg = (v: string): number => {
 export const methodArg = (v: string): Method => {
   if (!Method.is(v))
     throw new InvalidArgumentError(`unknown method "${v}"; known: ${Object.keys(Method.keys).join(', ')}`)
+  return v
+}
+
+/** A memory scope. */
+export const scopeArg = (v: string): MemoryScope => {
+  if (!MemoryScope.is(v))
+    throw new InvalidArgumentError(
+      `unknown memory scope "${v}"; known: ${Object.keys(MemoryScope.keys).join(', ')}`
+    )
   return v
 }
 

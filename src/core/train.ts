@@ -23,7 +23,8 @@ import type { ModeCombination } from '../spec/data.ts'
 /**
  * One step of a rollout as the trainer records it: the observation it acted on (`s_t`), the prompt it
  * was sampled from (tips included for a memory step), the tips retrieved (in retrieval order; the
- * prompt shows the first `maxTipsShown` of them, capped in length), the step's mode draw, the action
+ * prompt shows the first `maxTipsShown` of them, capped in length; a Reflexion run shows its last 3
+ * reflections), the step's mode draw, the action
  * (text and tokens, `[T]`), the per-token log-probs under the rollout policy `π_θold` with that prompt
  * (`[T]`), the extrinsic and intrinsic rewards and the score after the step.
  *

@@ -143,6 +143,10 @@ export const LossConfig = strict(
 export const RetrievalRule = t.keyof({ topK: null, thresholdThenScore: null })
 /** @since 0.1.0 @category model */
 export type RetrievalRule = t.TypeOf<typeof RetrievalRule>
+/** Where memory entries live: one global list, one per task, or one per task variant. @since 0.1.0 @category model */
+export const MemoryScope = t.keyof({ global: null, perTask: null, perVariant: null })
+/** @since 0.1.0 @category model */
+export type MemoryScope = t.TypeOf<typeof MemoryScope>
 /** @since 0.1.0 @category model */
 export const MemoryConfig = strict(
   {
@@ -151,7 +155,7 @@ export const MemoryConfig = strict(
     similarityThreshold: Cosine,
     capacity: PositiveInt,
     dedup: t.boolean,
-    scope: t.keyof({ global: null, perTask: null, perVariant: null }),
+    scope: MemoryScope,
     write: t.keyof({ perEpisode: null, perStep: null }),
     embed: t.keyof({ state: null, history: null }),
     tipPlacement: t.keyof({ currentStep: null, history: null })

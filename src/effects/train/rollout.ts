@@ -70,7 +70,7 @@ export interface RolloutDeps {
  * Reflexion shows the last 3 reflections of a task (related.md), whatever `agent.maxTipsShown` (the
  * cap on EMPO²'s retrieved tips) says: under that cap its prompt kept the oldest of the three.
  */
-const reflexionWindow = 3
+export const reflexionWindow = 3
 
 const noMemory = fromCombination('onPolicyNoMemory')
 
