@@ -19,11 +19,7 @@
  *   [--scope global|perTask|perVariant] [--transcripts n]`
  */
 import { Command } from 'commander'
-import * as E from 'fp-ts/lib/Either.js'
-import { cameFrom, doorsOf, lookahead, roomOf, tipRooms } from '../src/core/corpus.ts'
-import { suite, type EpisodeState } from '../src/core/env/suite.ts'
-import { lastN } from '../src/core/agent.ts'
-import type { EpisodeRun } from '../src/core/train.ts'
+import { trialStats, type TrialStats } from '../src/core/diagnostics.ts'
 import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
 import { disposeTransformer } from '../src/effects/tensor/transformer.ts'
@@ -46,116 +42,6 @@ interface Opts {
   readonly transcripts: number
   readonly tipsShown?: number
   readonly scope?: MemoryScope
-}
-
-/** What one trial's episodes did: action shares, and what the shown tips were worth (null: none to count). */
-interface TrialStats {
-  readonly goTo: number
-  readonly take: number
-  readonly lookInventory: number
-  /** of the `go to`s, the share back to the room of the step before */
-  readonly back: number | null
-  /** of the `go to`s with tips shown, the share to a room a shown tip names */
-  readonly named: number | null
-  /** of the steps with tips shown, the share where the prior's tip rule would take a shown tip's door */
-  readonly usable: number | null
-  /** the same with all the retrieved tips, shown or not */
-  readonly inRetrieved: number | null
-  /** of the usable steps, the share where the policy took the tip's door */
-  readonly followed: number | null
-  /** of the usable steps where the policy took a door other than the one back: the share to a tip's door … */
-  readonly namedDoor: number | null
-  /** … and what picking among those doors at random would give */
-  readonly namedDoorAtRandom: number | null
-  /** of the steps where a local action would gain score, the share where the policy took one */
-  readonly gain: number | null
-  /** how many such steps */
-  readonly gainSteps: number
-}
-
-/**
- * One pass over a trial's episodes. Each episode is replayed in the suite (hidden state, read for this
- * diagnostic only) to know where a local action would gain score; the replay must reproduce the
- * episode's score at every step. `usable` is the prior's tip rule (src/core/corpus.ts
- * `tipFollowingAction`): no local action gains, and a shown tip names a door here other than the one
- * the visible history came from. Without the replay (a renamed run) the gain-dependent shares are null.
- */
-const trialStats = (
-  eps: ReadonlyArray<EpisodeRun>,
-  tipsShown: number,
-  historyWindow: number,
-  replay: boolean
-): TrialStats => {
-  const rows = eps.flatMap((e) => {
-    let state: EpisodeState | null = null
-    if (replay) {
-      const reset = suite.reset({ task: e.task, variant: e.variant as never, seed: 0 as never })
-      if (E.isLeft(reset)) throw new Error(`${e.task} variant ${e.variant}: ${reset.left.message}`)
-      state = reset.right[0]
-    }
-    return e.steps.map((s, i) => {
-      const gaining =
-        state === null
-          ? null
-          : lookahead(state)
-              .filter((x) => x.gain > 0)
-              .map((x) => x.action)
-      if (state !== null) {
-        state = suite.step(state, s.action)[0]
-        if (state.score !== s.score)
-          throw new Error(
-            `${e.task} variant ${e.variant} step ${i + 1}: the replay scores ${state.score}, the episode ${s.score}`
-          )
-      }
-      const shown = s.tips.slice(0, tipsShown)
-      const prev = cameFrom(lastN(historyWindow)(e.steps.slice(0, i)), s.observation)
-      const open = doorsOf(s.observation).filter((r) => r !== prev)
-      const tipDoors = (tips: ReadonlyArray<string>) => tips.flatMap(tipRooms).filter((r) => open.includes(r))
-      const to = s.action.startsWith('go to ') ? s.action.slice('go to '.length) : null
-      const before = e.steps[i - 1]
-      return {
-        gaining,
-        to,
-        back: to !== null && before !== undefined && roomOf(before.observation) === to,
-        action: s.action,
-        shown: shown.length > 0,
-        named: to !== null && shown.flatMap(tipRooms).includes(to),
-        shownDoors: tipDoors(shown),
-        retrievedDoors: tipDoors(s.tips),
-        open
-      }
-    })
-  })
-  const share = <A>(xs: ReadonlyArray<A>, f: (x: A) => boolean): number | null =>
-    xs.length === 0 ? null : xs.filter(f).length / xs.length
-  const all = (f: (x: (typeof rows)[number]) => boolean) => share(rows, f) ?? 0
-  const withTips = rows.filter((r) => r.shown && r.gaining !== null && r.gaining.length === 0)
-  const usable = withTips.filter((r) => r.shownDoors.length > 0)
-  const doorChoices = usable.filter((r) => r.to !== null && r.open.includes(r.to))
-  const gainAt = rows.filter((r) => r.gaining !== null && r.gaining.length > 0)
-  return {
-    goTo: all((r) => r.to !== null),
-    take: all((r) => r.action.startsWith('take ')),
-    lookInventory: all((r) => r.action === 'look' || r.action === 'inventory'),
-    back: share(
-      rows.filter((r) => r.to !== null),
-      (r) => r.back
-    ),
-    named: share(
-      rows.filter((r) => r.shown && r.to !== null),
-      (r) => r.named
-    ),
-    usable: share(withTips, (r) => r.shownDoors.length > 0),
-    inRetrieved: share(withTips, (r) => r.retrievedDoors.length > 0),
-    followed: share(usable, (r) => r.to !== null && r.shownDoors.includes(r.to)),
-    namedDoor: share(doorChoices, (r) => r.to !== null && r.shownDoors.includes(r.to)),
-    namedDoorAtRandom:
-      doorChoices.length === 0
-        ? null
-        : doorChoices.reduce((a, r) => a + r.shownDoors.length / r.open.length, 0) / doorChoices.length,
-    gain: share(gainAt, (r) => r.gaining !== null && r.gaining.includes(r.action)),
-    gainSteps: gainAt.length
-  }
 }
 
 const last = variantsPerFamily - 1
