@@ -103,9 +103,11 @@ const statColumns: ReadonlyArray<{ readonly head: string; readonly get: (s: Tria
     { head: 'a gaining action taken', get: (s) => s.gain }
   ]
 
-/** One trial of one run: its score (the mean of the families' scores) and its {@link TrialStats}. */
+/** One trial of one run: its score (the mean of the families' scores), each family's, and its {@link TrialStats}. */
 interface TrialSummary {
   readonly score: number
+  /** per family, in the order asked for (null: no episode of it) */
+  readonly familyScores: ReadonlyArray<number | null>
   readonly stats: TrialStats
 }
 
@@ -138,9 +140,12 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
   const shownPerStep = base.method === 'reflexion' ? reflexionWindow : agent.maxTipsShown
   // the replay reads the suite's own words, so a renamed run is not replayed
   const summaries = played.map((eps): TrialSummary => {
-    const scores = families.map((f) => summarise(eps).perFamily[f]?.score ?? 0)
+    const { perFamily } = summarise(eps)
+    const familyScores = families.map((f) => perFamily[f]?.score ?? null)
+    const scores = familyScores.map((x) => x ?? 0)
     return {
       score: scores.reduce((x, y) => x + y, 0) / Math.max(1, scores.length),
+      familyScores,
       stats: trialStats(eps, shownPerStep, agent.historyWindow, o.rename === undefined)
     }
   })
@@ -154,10 +159,8 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
   console.log(
     `| ---: |${families.map(() => ' ---: |').join('')}${statColumns.map(() => ' ---: |').join('')} ---: |`
   )
-  played.forEach((eps, t) => {
-    const { perFamily } = summarise(eps)
-    const scores = families.map((f) => perFamily[f]?.score.toFixed(1) ?? '–')
-    const st = (summaries[t] as TrialSummary).stats
+  summaries.forEach(({ familyScores, stats: st }, t) => {
+    const scores = familyScores.map((x) => x?.toFixed(1) ?? '–')
     console.log(
       `| ${t + 1} | ${scores.join(' | ')} | ${statColumns.map((c) => pct(c.get(st))).join(' | ')} | ${st.gainSteps} |`
     )
