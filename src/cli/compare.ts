@@ -42,7 +42,7 @@ export const profiles = {
       'reflexion'
     ] as ReadonlyArray<Method>,
     seeds: [0, 1, 2],
-    schedule: { evalEvery: 10, evalVariants: 20 }
+    schedule: { evalEvery: 10, evalVariants: 20, oodVariants: 25 }
   }
 } as const
 

@@ -47,7 +47,11 @@ const noWall = (dir: string) => readMetrics(dir).lines.map((l) => ({ ...l, 'time
 test('a tiny run writes valid metrics with finite losses, an evaluation, and resumes a crash exactly', async () => {
   try {
     const a = join(tmp, 'a')
-    await trainRun(a, run, 5, false)
+    const phases: string[] = []
+    await trainRun(a, run, 5, false, { onPhase: (ph) => phases.push(ph) })
+    // held out after iterations 1 and 2 (evalEvery 2, and the last), the last one being the final
+    // evaluation, not run again
+    assert.deepEqual(phases, ['held-out evaluation', 'held-out evaluation', 'out-of-distribution trials'])
     const lines = readMetrics(a).lines
     assert.deepEqual(
       lines.map((l) => l.iteration),
@@ -71,6 +75,10 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     )
     const ev = readEvaluation(a)
     assert.ok(ev !== null && ev.ood.length === 2 && ev.heldOut.episodes === 2)
+    assert.deepEqual(
+      [lines[2]?.['eval/success'], lines[2]?.['eval/score']],
+      [ev.heldOut.success, ev.heldOut.score]
+    )
 
     // the same run, interrupted during iteration 2: its metrics line was appended (and a torn line
     // after it) but state.json still names iteration 1, and there is no evaluation yet
@@ -88,6 +96,13 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     await trainRun(b, run, 5, true)
     assert.deepEqual(noWall(b), noWall(a))
     assert.deepEqual(readEvaluation(b), ev)
+    // killed after its last iteration but before its evaluation was written: only that is redone
+    rmSync(p.evaluation)
+    const resumedPhases: string[] = []
+    await trainRun(b, run, 5, true, { onPhase: (ph) => resumedPhases.push(ph) })
+    assert.deepEqual(resumedPhases, ['held-out evaluation', 'out-of-distribution trials'])
+    assert.deepEqual(readEvaluation(b), ev)
+    assert.deepEqual(noWall(b), noWall(a))
     // and the weights and optimiser state it ends with are the uninterrupted run's, bit for bit
     const ckpt = (dir: string) => readFileSync(runPaths(dir).resumeCheckpoint(2), 'utf8')
     assert.ok(ckpt(a) === ckpt(b), 'the resumed run ends with other weights or optimiser state')

@@ -9,7 +9,7 @@ import * as t from 'io-ts'
 import { existsSync } from 'node:fs'
 import { RunConfig, mainJobRun } from '../../spec/run.ts'
 import type { MetricsLine } from '../../spec/metrics.ts'
-import { fork } from '../../core/rng.ts'
+import { fork, type Rng } from '../../core/rng.ts'
 import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../tensor/checkpoint.ts'
 import { disposeTransformer, mkTransformer, type Transformer } from '../tensor/transformer.ts'
 import { disposeAdam } from '../tensor/optimizer.ts'
@@ -27,12 +27,13 @@ import {
 } from '../run/store.ts'
 import { emptyMemoryState, type MemoryState } from './rollout.ts'
 import { episodeStats, mkTrainer, runRng, trainIteration } from './loop.ts'
-import { evaluateHeldOut, evaluateOod } from './eval.ts'
+import { evaluateHeldOut, evaluateOod, type EvalResult } from './eval.ts'
 
 /** What a run reports as it goes (for progress bars and logs). */
 export interface RunProgress {
   readonly onIteration?: (line: MetricsLine, of: number) => void
   readonly onStep?: (iteration: number, activeEpisodes: number) => void
+  /** Before each evaluation: `held-out evaluation` (in the loop, and at the end unless the last iteration's is reused) or `out-of-distribution trials`. */
   readonly onPhase?: (phase: string) => void
 }
 
@@ -88,16 +89,27 @@ export const trainRun = async (
   const method = run.method
   const out: MetricsLine[] = []
   const { iterations, evalEvery, checkpointEvery } = run.schedule
+  // the final held-out evaluation's stream: the last iteration's in-loop evaluation draws from it
+  // too, so that the two are one evaluation, run once (and a resumed run that finished training
+  // recomputes the same one)
+  const evalRng = fork(root, 1_000_000)
+  let finalHeldOut: EvalResult | null = null
+  const heldOut = (rng: Rng): Promise<EvalResult> => {
+    progress.onPhase?.('held-out evaluation')
+    return evaluateHeldOut(model, run, rng)
+  }
   for (let it = next; it < iterations; it++) {
     const t0 = now()
     const r = await trainIteration(tr, it, memory, fork(root, it), (n) => progress.onStep?.(it, n))
     memory = r.state
     envSteps += r.envSteps
     const last = it === iterations - 1
-    const evaluated =
-      evalEvery > 0 && ((it + 1) % evalEvery === 0 || last)
-        ? await evaluateHeldOut(model, run, fork(fork(root, it), 7))
+    const evaluated = last
+      ? await heldOut(fork(evalRng, 0))
+      : evalEvery > 0 && (it + 1) % evalEvery === 0
+        ? await heldOut(fork(fork(root, it), 7))
         : null
+    if (last) finalHeldOut = evaluated
     const st = episodeStats(r.episodes)
     wall += now() - t0
     const line: MetricsLine = {
@@ -136,11 +148,10 @@ export const trainRun = async (
     progress.onIteration?.(line, iterations)
   }
   if (next >= iterations && readEvaluation(dir) !== null) return out
-  progress.onPhase?.('evaluating')
-  const evalRng = fork(root, 1_000_000)
-  const heldOut = await evaluateHeldOut(model, run, fork(evalRng, 0))
+  const final = finalHeldOut ?? (await heldOut(fork(evalRng, 0)))
+  progress.onPhase?.('out-of-distribution trials')
   const ood = (await evaluateOod(model, run, fork(evalRng, 1))).results
-  writeEvaluation(dir, { method, seed, envSteps, heldOut, ood })
+  writeEvaluation(dir, { method, seed, envSteps, heldOut: final, ood })
   return out
 }
 
