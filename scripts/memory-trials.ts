@@ -19,6 +19,7 @@
  *   [--scope global|perTask|perVariant] [--transcripts n]`
  */
 import { Command } from 'commander'
+import * as E from 'fp-ts/lib/Either.js'
 import { trialStats, type TrialStats } from '../src/core/diagnostics.ts'
 import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
@@ -139,14 +140,16 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
   // a Reflexion run shows its last reflections, whatever maxTipsShown says (src/effects/train/rollout.ts)
   const shownPerStep = base.method === 'reflexion' ? reflexionWindow : agent.maxTipsShown
   // the replay reads the suite's own words, so a renamed run is not replayed
-  const summaries = played.map((eps): TrialSummary => {
+  const summaries = played.map((eps, t): TrialSummary => {
     const { perFamily } = summarise(eps)
     const familyScores = families.map((f) => perFamily[f]?.score ?? null)
     const scores = familyScores.map((x) => x ?? 0)
+    const stats = trialStats(eps, shownPerStep, agent.historyWindow, o.rename === undefined)
+    if (E.isLeft(stats)) throw new Error(`${target}, trial ${t + 1}: ${stats.left}`)
     return {
       score: scores.reduce((x, y) => x + y, 0) / Math.max(1, scores.length),
       familyScores,
-      stats: trialStats(eps, shownPerStep, agent.historyWindow, o.rename === undefined)
+      stats: stats.right
     }
   })
   const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(0)} %`)

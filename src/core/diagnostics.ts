@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { cameFrom, doorsOf, lookahead, roomOf, tipRooms } from './corpus.ts'
 import { suite, type EpisodeState } from './env/suite.ts'
 import { lastN } from './agent.ts'
@@ -46,7 +47,8 @@ export interface TrialStats {
 /**
  * One pass over a trial's episodes. Each episode is replayed in the suite (hidden state, read for this
  * diagnostic only) to know where a local action would gain score; the replay must reproduce the
- * episode's score at every step. `usable` is the prior's tip rule (src/core/corpus.ts
+ * episode's score at every step (a Left names the first step where it does not: the episodes were
+ * played in another suite). `usable` is the prior's tip rule (src/core/corpus.ts
  * `tipFollowingAction`): no local action gains, and a shown tip names a door here other than the one
  * the visible history came from. Without the replay (a renamed run) the gain-dependent shares are null.
  *
@@ -64,7 +66,8 @@ export interface TrialStats {
  *   ;[s, obs] = [s1, o1.observation]
  *   return step
  * })
- * const st = trialStats([{ task: 'power-fan', variant: 0, steps, score: 100 } as any], 1, 1, true)
+ * const run = { task: 'power-fan', variant: 0, steps, score: 100 } as any
+ * const st = (trialStats([run], 1, 1, true) as any).right
  * assert.equal(st.gainSteps, 3) // take the battery, fit it, switch the fan on
  * assert.equal(st.gain, 1) // and each was taken
  * assert.equal(st.usable, 1 / 2) // of the two tips shown where nothing gains, the second names the door back
@@ -72,6 +75,9 @@ export interface TrialStats {
  * assert.equal(st.named, 1) // both doors taken with a tip shown were the tip's
  * assert.equal(st.goTo, 4 / 7)
  * assert.equal(st.back, 1 / 4)
+ * // a step whose recorded score the replay does not reproduce is named
+ * const torn = { ...run, steps: steps.map((x, i) => (i === 3 ? { ...x, score: 0 } : x)) }
+ * assert.deepEqual(trialStats([torn], 1, 1, true), { _tag: 'Left', left: 'power-fan variant 0 step 4: the replay scores 33, the episode 0' })
  *
  * @since 0.1.0
  * @category combinators
@@ -81,50 +87,79 @@ export const trialStats = (
   tipsShown: number,
   historyWindow: number,
   replay: boolean
-): TrialStats => {
-  const rows = eps.flatMap((e) => {
-    let state: EpisodeState | null = null
-    if (replay) {
-      const reset = suite.reset({ task: e.task, variant: e.variant as never, seed: 0 as never })
-      if (E.isLeft(reset)) throw new Error(`${e.task} variant ${e.variant}: ${reset.left.message}`)
-      state = reset.right[0]
+): E.Either<string, TrialStats> =>
+  pipe(
+    eps,
+    E.traverseArray((e) => episodeRows(e, tipsShown, historyWindow, replay)),
+    E.map((rows) => summary(rows.flat()))
+  )
+
+interface Row {
+  /** the local actions that would gain score here (null: not replayed) */
+  readonly gaining: ReadonlyArray<string> | null
+  readonly to: string | null
+  readonly back: boolean
+  readonly action: string
+  readonly shown: boolean
+  readonly named: boolean
+  readonly shownDoors: ReadonlyArray<string>
+  readonly retrievedDoors: ReadonlyArray<string>
+  readonly open: ReadonlyArray<string>
+}
+
+// one episode's steps, replayed when asked; a Left names the first step whose replay disagrees
+const episodeRows = (
+  e: EpisodeRun,
+  tipsShown: number,
+  historyWindow: number,
+  replay: boolean
+): E.Either<string, ReadonlyArray<Row>> => {
+  let state: EpisodeState | null = null
+  if (replay) {
+    const reset = suite.reset({ task: e.task, variant: e.variant as never, seed: 0 as never })
+    if (E.isLeft(reset)) return E.left(`${e.task} variant ${e.variant}: ${reset.left.message}`)
+    state = reset.right[0]
+  }
+  const rows: Row[] = []
+  for (const [i, s] of e.steps.entries()) {
+    const gaining =
+      state === null
+        ? null
+        : lookahead(state)
+            .filter((x) => x.gain > 0)
+            .map((x) => x.action)
+    if (state !== null) {
+      state = suite.step(state, s.action)[0]
+      if (state.score !== s.score)
+        return E.left(
+          `${e.task} variant ${e.variant} step ${i + 1}: the replay scores ${state.score}, the episode ${s.score}`
+        )
     }
-    return e.steps.map((s, i) => {
-      const gaining =
-        state === null
-          ? null
-          : lookahead(state)
-              .filter((x) => x.gain > 0)
-              .map((x) => x.action)
-      if (state !== null) {
-        state = suite.step(state, s.action)[0]
-        if (state.score !== s.score)
-          throw new Error(
-            `${e.task} variant ${e.variant} step ${i + 1}: the replay scores ${state.score}, the episode ${s.score}`
-          )
-      }
-      const shown = s.tips.slice(0, tipsShown)
-      const prev = cameFrom(lastN(historyWindow)(e.steps.slice(0, i)), s.observation)
-      const open = doorsOf(s.observation).filter((r) => r !== prev)
-      const tipDoors = (tips: ReadonlyArray<string>) => tips.flatMap(tipRooms).filter((r) => open.includes(r))
-      const to = s.action.startsWith('go to ') ? s.action.slice('go to '.length) : null
-      const before = e.steps[i - 1]
-      return {
-        gaining,
-        to,
-        back: to !== null && before !== undefined && roomOf(before.observation) === to,
-        action: s.action,
-        shown: shown.length > 0,
-        named: to !== null && shown.flatMap(tipRooms).includes(to),
-        shownDoors: tipDoors(shown),
-        retrievedDoors: tipDoors(s.tips),
-        open
-      }
+    const shown = s.tips.slice(0, tipsShown)
+    const prev = cameFrom(lastN(historyWindow)(e.steps.slice(0, i)), s.observation)
+    const open = doorsOf(s.observation).filter((r) => r !== prev)
+    const tipDoors = (tips: ReadonlyArray<string>) => tips.flatMap(tipRooms).filter((r) => open.includes(r))
+    const to = s.action.startsWith('go to ') ? s.action.slice('go to '.length) : null
+    const before = e.steps[i - 1]
+    rows.push({
+      gaining,
+      to,
+      back: to !== null && before !== undefined && roomOf(before.observation) === to,
+      action: s.action,
+      shown: shown.length > 0,
+      named: to !== null && shown.flatMap(tipRooms).includes(to),
+      shownDoors: tipDoors(shown),
+      retrievedDoors: tipDoors(s.tips),
+      open
     })
-  })
+  }
+  return E.right(rows)
+}
+
+const summary = (rows: ReadonlyArray<Row>): TrialStats => {
   const share = <A>(xs: ReadonlyArray<A>, f: (x: A) => boolean): number | null =>
     xs.length === 0 ? null : xs.filter(f).length / xs.length
-  const all = (f: (x: (typeof rows)[number]) => boolean) => share(rows, f) ?? 0
+  const all = (f: (x: Row) => boolean) => share(rows, f) ?? 0
   const withTips = rows.filter((r) => r.shown && r.gaining !== null && r.gaining.length === 0)
   const usable = withTips.filter((r) => r.shownDoors.length > 0)
   const doorChoices = usable.filter((r) => r.to !== null && r.open.includes(r.to))
