@@ -29,6 +29,7 @@ const committedSettings = {
   seed: pretrainDefaults.seed,
   aliasShare: defaultCorpusOptions.aliasShare,
   tipsShown: defaultCorpusOptions.agent.maxTipsShown,
+  gainRepeat: defaultCorpusOptions.gainRepeat,
   width: priorModelConfig.width,
   depth: priorModelConfig.depth,
   heads: priorModelConfig.heads
@@ -42,6 +43,7 @@ interface Opts {
   readonly seed: number
   readonly aliasShare: number
   readonly tipsShown: number
+  readonly gainRepeat: number
   readonly width: number
   readonly depth: number
   readonly heads: number
@@ -77,6 +79,12 @@ export const pretrainCommand = (): Command =>
       defaultCorpusOptions.agent.maxTipsShown
     )
     .option(
+      '--gain-repeat <n>',
+      'times each with-tips example whose target gains score is in the corpus (docs/prior.md)',
+      intArg(1),
+      defaultCorpusOptions.gainRepeat
+    )
+    .option(
       '--width <n>',
       "the model's residual width (another shape may need another --lr)",
       intArg(1),
@@ -105,6 +113,7 @@ export const pretrainCommand = (): Command =>
       const options = {
         ...defaultCorpusOptions,
         aliasShare: o.aliasShare,
+        gainRepeat: o.gainRepeat,
         agent: { ...defaultCorpusOptions.agent, maxTipsShown: o.tipsShown as NonNegativeInt }
       }
       const c = corpus(options, o.seed)
@@ -128,7 +137,7 @@ export const pretrainCommand = (): Command =>
       const tail = report.losses.slice(-50)
       const finalLoss = tail.reduce((a, b) => a + b, 0) / tail.length
       const provenance = {
-        command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --alias-share ${o.aliasShare} --tips-shown ${o.tipsShown} --width ${o.width} --depth ${o.depth} --heads ${o.heads} --backend ${backend.name}`,
+        command: `empo2 pretrain --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed} --alias-share ${o.aliasShare} --tips-shown ${o.tipsShown} --gain-repeat ${o.gainRepeat} --width ${o.width} --depth ${o.depth} --heads ${o.heads} --backend ${backend.name}`,
         corpus: {
           options,
           examples: c.right.length,

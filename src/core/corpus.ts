@@ -97,6 +97,13 @@ export interface CorpusOptions {
    * the words an LLM knows beyond the suite's training objects.
    */
   readonly aliasShare: number
+  /**
+   * How many times a with-tips example whose target is a gaining local action is put in the corpus
+   * (1: once, as every other example). Such examples are rare (most with-tips targets are a door or
+   * a filler), and they carry the tip rule's first clause: a step that gains score comes before the
+   * tip's door.
+   */
+  readonly gainRepeat: number
 }
 
 // -------------------------------------------------------------------------------------
@@ -466,7 +473,9 @@ export const ruleEpisode = (
     const source = random ? ('random' as const) : ('rule' as const)
     const base = { target: action, task, variant, source, admissible: admissible(s.world) }
     if (tips.length > 0) {
-      examples.push({ ...base, kind: 'act-with-tips', prompt: prompt(tips) })
+      const gains = lookahead(s).some((x) => x.gain > 0 && x.action === action)
+      const withTips: Example = { ...base, kind: 'act-with-tips', prompt: prompt(tips) }
+      for (let k = 0; k < (gains ? opts.gainRepeat : 1); k++) examples.push(withTips)
       // the literal behaviour at states reached by following tips
       if (v < opts.literalShareWithTips) {
         const [lit, r4] = random ? [action, rng] : literalAction(s, rng)
@@ -574,7 +583,8 @@ export const validateCorpusOptions = (opts: CorpusOptions): E.Either<string, Cor
   const counts: ReadonlyArray<readonly [string, number]> = [
     ['rounds', opts.rounds],
     ['episodeSteps', opts.episodeSteps],
-    ['repetitions', opts.repetitions]
+    ['repetitions', opts.repetitions],
+    ['gainRepeat', opts.gainRepeat]
   ]
   for (const [k, n] of counts)
     if (!Number.isInteger(n) || n < 1) return E.left(`corpus: ${k} must be a positive integer, got ${n}`)
@@ -591,7 +601,7 @@ export const validateCorpusOptions = (opts: CorpusOptions): E.Either<string, Cor
  * The default corpus: the six in-distribution families, variants 0–4, 4 rounds of 10-step episodes,
  * random share 0.1, half the with-tips states also give a tip-free example, 3 repetitions, the
  * default agent budget (`defaultAgent` of src/spec/run.ts: one tip shown, as runs show), tips in the
- * current step, half the episodes shown with aliases. (`prior/suite-words.ckpt`, the prior before
+ * current step, half the episodes shown with aliases, every example once. (`prior/suite-words.ckpt`, the prior before
  * aliases, was fitted with `aliasShare: 0` and two tips shown: `empo2 pretrain --alias-share 0
  * --tips-shown 2`.)
  *
@@ -612,7 +622,8 @@ export const defaultCorpusOptions: CorpusOptions = {
   repetitions: 3,
   agent: defaultAgent,
   placement: 'currentStep',
-  aliasShare: 0.5
+  aliasShare: 0.5,
+  gainRepeat: 1
 }
 
 /**

@@ -87,6 +87,42 @@ property(
   { numRuns: 10 }
 )
 
+// runs of consecutive equal examples, each as [example, length]
+const runsOf = (xs: ReadonlyArray<Example>): ReadonlyArray<readonly [Example, number]> =>
+  xs.reduce<Array<[Example, number]>>((acc, e) => {
+    const last = acc.at(-1)
+    if (last !== undefined && JSON.stringify(last[0]) === JSON.stringify(e)) last[1]++
+    else acc.push([e, 1])
+    return acc
+  }, [])
+property(
+  'gainRepeat puts each with-tips example whose target gains score that many times, and changes nothing else',
+  [smallOk, fc.integer({ min: 2, max: 4 })],
+  ({ opts, seed }, g) => {
+    const once = runsOf(rightOf(corpus(opts, seed)))
+    const repeated = runsOf(rightOf(corpus({ ...opts, gainRepeat: g }, seed)))
+    const filler = (t: string) => t.startsWith('go to') || t === 'look' || t === 'inventory'
+    // (a state can repeat, and with it an example: a run of m equal examples becomes one of m or m·g)
+    return (
+      repeated.length === once.length &&
+      repeated.every(([e, n], i) => {
+        const [e1, m] = once[i] ?? [null, 0]
+        return (
+          JSON.stringify(e) === JSON.stringify(e1) &&
+          (n === m || (n === m * g && e.kind === 'act-with-tips' && !filler(e.target)))
+        )
+      })
+    )
+  },
+  { numRuns: 10 }
+)
+
+test('gainRepeat repeats some examples of a corpus whose tips lead to a gain (repair: take the tool)', () => {
+  const opts = { ...small(['repair'], [0, 1, 2, 3, 4], 0), gainRepeat: 3 }
+  const runs = runsOf(rightOf(corpus(opts, 0)))
+  assert.ok(runs.some(([e, n]) => n === 3 && e.target.startsWith('take ')))
+})
+
 property(
   'every act target is one of the admissible actions of its state',
   [smallOk],
