@@ -1,7 +1,7 @@
 /**
  * `empo2 eval <run>`: evaluate a run's latest checkpoint (or a checkpoint file such as the prior) —
- * held-out variants without memory, then out-of-distribution families with memory over the configured
- * trials; with `--held-out-memory` also the held-out variants with memory per trial, and with
+ * out-of-distribution families with memory over the configured trials (first, so that a bad
+ * `--rename` is refused at once), then held-out variants without memory; with `--held-out-memory` also the held-out variants with memory per trial, and with
  * `--tips-by` another checkpoint writes the tips — and print the result; nothing is written.
  */
 import { isDeepStrictEqual } from 'node:util'

@@ -184,8 +184,8 @@ export type RunConfig = t.TypeOf<typeof RunConfig>
  * 100 characters, 1 earlier step shown to the tip writer (with the final observation), tips of at most
  * 40 tokens. One tip, not two: with two, trained policies read tips written in neighbouring rooms as
  * orders to go back and forth, and lose memory's use (docs/main-job.md items 11–12). The committed
- * prior was fitted on prompts with two tips (`defaultCorpusOptions` of src/core/corpus.ts); one is
- * outside what it saw, and was kept because it measured better, not refitted.
+ * prior was fitted on one-tip prompts (`defaultCorpusOptions` of src/core/corpus.ts uses this budget;
+ * the prior before it, `prior/suite-words.ckpt`, on two).
  *
  * @example
  * import { defaultAgent } from './run.ts'

@@ -8,7 +8,8 @@
  * - `memory/resume-<k mod 2>.json` — the tip, Reflexion and novelty memories after iteration `k`, plus
  *   `memory/iter-<k>.json` snapshots (atomic);
  * - `state.json` — the last finished iteration and the totals a resume needs, written atomically
- *   LAST, after the metrics line, checkpoint and memory of that iteration.
+ *   LAST, after the metrics line, checkpoint and memory of that iteration;
+ * - `eval.json` — the final evaluation (`EvalSummary`), after the last iteration (atomic).
  *
  * An iteration is finished when `state.json` says so. Iteration `k` writes its resume files in slot
  * `k mod 2`, so a crash while iteration `k + 1` writes leaves iteration `k`'s files intact. A crash

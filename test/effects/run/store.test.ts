@@ -65,16 +65,17 @@ test('resume keeps exactly the lines of finished iterations and names the next o
     // temporary files of atomic writes a kill interrupted, and files that only look alike
     const stale = [
       join(dir, 'checkpoints', '.resume-0.ckpt.4242.0badcafe.tmp'),
+      join(dir, 'memory', '.resume-1.json.4242.0badcafe.tmp'),
       join(dir, '.state.json.7.deadbeef.tmp')
     ]
     const kept = [join(dir, 'checkpoints', 'notes.tmp'), join(dir, '.state.json.tmp')]
-    mkdirSync(join(dir, 'checkpoints'), { recursive: true })
+    for (const d of ['checkpoints', 'memory']) mkdirSync(join(dir, d), { recursive: true })
     for (const f of [...stale, ...kept]) writeFileSync(f, 'x')
     assert.equal(resume(dir).next, 2)
     assert.equal(readFileSync(p.metrics, 'utf8'), line(0) + line(1))
     assert.deepEqual(
       [...stale, ...kept].map((f) => existsSync(f)),
-      [false, false, true, true]
+      [false, false, false, true, true]
     )
     assert.throws(() => createRun(dir, { x: 2 }), /already holds a run/)
     assert.throws(() => resume(join(dir, 'nope')), /not a run directory/)
