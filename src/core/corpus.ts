@@ -306,6 +306,27 @@ export const lookahead = (
     })
 
 /**
+ * The local actions that would gain score at a state, in sorted order (the look-ahead's positive
+ * gains): what "a gaining local action" means in every rule, in the corpus's `gainRepeat`, and in the
+ * diagnostics (src/core/diagnostics.ts).
+ *
+ * @example
+ * import { gainingActions } from './corpus.ts'
+ * import { suite } from './env/suite.ts'
+ * const [s] = (suite.reset({ task: 'power-fan', variant: 0, seed: 0 } as any) as any).right
+ * assert.deepEqual(gainingActions(s), []) // the battery is in another room
+ * const inLibrary = ['go to greenhouse', 'go to bathroom', 'go to library'].reduce((x, a) => suite.step(x, a)[0], s)
+ * assert.deepEqual(gainingActions(inLibrary), ['take battery'])
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const gainingActions = (s: EpisodeState): ReadonlyArray<string> =>
+  lookahead(s)
+    .filter((x) => x.gain > 0)
+    .map((x) => x.action)
+
+/**
  * The literal rule at a state: the local action with the largest positive score gain (the first in
  * sorted order on ties); otherwise a uniformly drawn local action that does not end the episode
  * (`look` if every one does).
@@ -356,8 +377,7 @@ export const tipFollowingAction = (
   tips: ReadonlyArray<string>,
   rng: Rng
 ): readonly [string, Rng] => {
-  const local = lookahead(s).some((x) => x.gain > 0)
-  if (!local) {
+  if (gainingActions(s).length === 0) {
     const doors = doorsOf(observation)
     const prev = cameFrom(shown, observation)
     const room = tips.flatMap(tipRooms).find((r) => doors.includes(r) && r !== prev)
@@ -473,7 +493,7 @@ export const ruleEpisode = (
     const source = random ? ('random' as const) : ('rule' as const)
     const base = { target: action, task, variant, source, admissible: admissible(s.world) }
     if (tips.length > 0) {
-      const gains = lookahead(s).some((x) => x.gain > 0 && x.action === action)
+      const gains = gainingActions(s).includes(action)
       const withTips: Example = { ...base, kind: 'act-with-tips', prompt: prompt(tips) }
       for (let k = 0; k < (gains ? opts.gainRepeat : 1); k++) examples.push(withTips)
       // the literal behaviour at states reached by following tips
@@ -567,6 +587,7 @@ export const ruleTrials = (
  * assert.equal(validateCorpusOptions(defaultCorpusOptions)._tag, 'Right')
  * assert.equal(validateCorpusOptions({ ...defaultCorpusOptions, variants: [5] })._tag, 'Left')
  * assert.equal(validateCorpusOptions({ ...defaultCorpusOptions, families: ['deliver'] })._tag, 'Left')
+ * assert.deepEqual(validateCorpusOptions({ ...defaultCorpusOptions, gainRepeat: 1.5 }), { _tag: 'Left', left: 'corpus: gainRepeat must be a positive integer, got 1.5' })
  *
  * @since 0.1.0
  * @category destructors

@@ -8,7 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { cameFrom, doorsOf, lookahead, roomOf, tipRooms } from './corpus.ts'
+import { cameFrom, doorsOf, gainingActions, roomOf, tipRooms } from './corpus.ts'
 import { suite, type EpisodeState } from './env/suite.ts'
 import { lastN } from './agent.ts'
 import type { EpisodeRun } from './train.ts'
@@ -122,12 +122,7 @@ const episodeRows = (
   }
   const rows: Row[] = []
   for (const [i, s] of e.steps.entries()) {
-    const gaining =
-      state === null
-        ? null
-        : lookahead(state)
-            .filter((x) => x.gain > 0)
-            .map((x) => x.action)
+    const gaining = state === null ? null : gainingActions(state)
     if (state !== null) {
       state = suite.step(state, s.action)[0]
       if (state.score !== s.score)

@@ -125,8 +125,9 @@ export type AgentConfig = t.TypeOf<typeof AgentConfig>
 
 /**
  * The schedule: `iterations` of `rollout.tasksPerBatch` tasks × `rollout.groupSize` rollouts, tasks
- * drawn from `families` × `variants` (the training split); every `evalEvery` iterations (0: only at
- * the end) the policy is evaluated without memory at `rollout.evalTemperature` on `evalVariants` unseen
+ * drawn from `families` × `variants` (the training split); every `evalEvery` iterations and at the
+ * last (0: only at the last; that evaluation is the run's final one, on the last metrics line and in
+ * `eval.json`) the policy is evaluated without memory at `rollout.evalTemperature` on `evalVariants` unseen
  * variants per family (from 5 on); a checkpoint is written every `checkpointEvery` iterations and at the
  * end. `skipZeroAdvantage` leaves out of the update the rows whose advantage is 0 (a group whose
  * rollouts all have the same return): they carry no policy gradient, only KL and entropy terms, and

@@ -93,6 +93,7 @@ export const trainRun = async (
   // too, so that the two are one evaluation, run once (and a resumed run that finished training
   // recomputes the same one)
   const evalRng = fork(root, 1_000_000)
+  const finalRng = fork(evalRng, 0)
   let finalHeldOut: EvalResult | null = null
   const heldOut = (rng: Rng): Promise<EvalResult> => {
     progress.onPhase?.('held-out evaluation')
@@ -105,7 +106,7 @@ export const trainRun = async (
     envSteps += r.envSteps
     const last = it === iterations - 1
     const evaluated = last
-      ? await heldOut(fork(evalRng, 0))
+      ? await heldOut(finalRng)
       : evalEvery > 0 && (it + 1) % evalEvery === 0
         ? await heldOut(fork(fork(root, it), 7))
         : null
@@ -148,7 +149,7 @@ export const trainRun = async (
     progress.onIteration?.(line, iterations)
   }
   if (next >= iterations && readEvaluation(dir) !== null) return out
-  const final = finalHeldOut ?? (await heldOut(fork(evalRng, 0)))
+  const final = finalHeldOut ?? (await heldOut(finalRng))
   progress.onPhase?.('out-of-distribution trials')
   const ood = (await evaluateOod(model, run, fork(evalRng, 1))).results
   writeEvaluation(dir, { method, seed, envSteps, heldOut: final, ood })
