@@ -493,7 +493,8 @@ export const ruleEpisode = (
     const source = random ? ('random' as const) : ('rule' as const)
     const base = { target: action, task, variant, source, admissible: admissible(s.world) }
     if (tips.length > 0) {
-      const gains = gainingActions(s).includes(action)
+      // (the look-ahead is run again only when it can change the corpus)
+      const gains = opts.gainRepeat > 1 && gainingActions(s).includes(action)
       const withTips: Example = { ...base, kind: 'act-with-tips', prompt: prompt(tips) }
       for (let k = 0; k < (gains ? opts.gainRepeat : 1); k++) examples.push(withTips)
       // the literal behaviour at states reached by following tips
