@@ -1,6 +1,7 @@
 // End-to-end smoke test of the training loop on a tiny config: metrics are written and valid, the
 // loss is finite, a crash between the metrics append and the state write (plus a torn line) is
-// resumed to exactly the metrics of an uninterrupted run, and the CLI inspects the result.
+// resumed to exactly the metrics of an uninterrupted run, and the CLI inspects the result; from the
+// committed prior, the final evaluation has figures a resume must recompute exactly.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -218,6 +219,39 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     assert.match(missing.stderr, /not a run directory/)
   } finally {
     rmSync(tmp, { recursive: true, force: true })
+  }
+})
+
+test("from the committed prior the final evaluation scores, is the last iteration's, and a resume recomputes it", async () => {
+  // the tiny run above cannot tell two evaluations apart (its policy scores 0 everywhere); the prior
+  // scores on a few held-out variants within 15 steps, so here a different stream or other weights
+  // would show in the figures
+  const root = mkdtempSync(join(tmpdir(), 'empo2-e2e-prior-'))
+  try {
+    const fromPrior = decodeRunConfig(mainJobRun('empo2', 'paper'))({
+      prior: join(import.meta.dirname, '..', '..', 'prior', 'default.ckpt'),
+      algo: { rollout: { groupSize: 2, tasksPerBatch: 2, maxSteps: 15 } },
+      schedule: { iterations: 2, evalEvery: 0, evalVariants: 3, oodFamilies: [], oodVariants: 0 }
+    })
+    if (E.isLeft(fromPrior)) throw new Error(fromPrior.left.problems.join('; '))
+    const dir = join(root, 'p')
+    await trainRun(dir, fromPrior.right, 5, false)
+    const ev = readEvaluation(dir)
+    assert.ok(ev !== null && ev.heldOut.episodes === 18)
+    assert.ok(ev.heldOut.score > 0, 'the evaluation scores 0, so this test could not tell two apart')
+    const lines = readMetrics(dir).lines
+    assert.deepEqual(
+      lines.map((l) => [l['eval/success'], l['eval/score']]),
+      [
+        [null, null],
+        [ev.heldOut.success, ev.heldOut.score]
+      ]
+    )
+    rmSync(runPaths(dir).evaluation)
+    await trainRun(dir, fromPrior.right, 5, true)
+    assert.deepEqual(readEvaluation(dir), ev)
+  } finally {
+    rmSync(root, { recursive: true, force: true })
   }
 })
 
