@@ -51,6 +51,15 @@ property(
     const w = aggregationWeights({ aggregation: mode, normLength })(M)
     const lin = L.reduce((s, r, i) => s + r.reduce((a, x, j) => a + (w[i]?.[j] as number) * x, 0), 0)
     return close(agg(mode, normLength, L, M), lin, 1e-12, 1e-9)
+  },
+  {
+    // one token in the batch: where a floor of max(count, 1) is exactly the count (random masks
+    // reach it in roughly one run of 80); seen red with
+    // token-mean's token count or seq-mean-token-mean's row count floored at 2
+    regressions: modes.map((mode): [string, [{ L: number[][]; M: number[][] }, AggregationMode, number]] => [
+      `one token, ${mode}`,
+      [{ L: [[3, 5]], M: [[1, 0]] }, mode, 1]
+    ])
   }
 )
 
