@@ -39,9 +39,14 @@ const tiny = {
     checkpointEvery: 2
   }
 }
-const decoded = decodeRunConfig(mainJobRun('empo2', 'paper'))(tiny)
-if (E.isLeft(decoded)) throw new Error(decoded.left.problems.join('; '))
-const run: RunConfig = decoded.right
+// the main job's EMPO² config with these overrides, or the codec's problems
+const mainJobWith = (overrides: unknown): RunConfig => {
+  const decoded = decodeRunConfig(mainJobRun('empo2', 'paper'))(overrides)
+  if (E.isLeft(decoded)) throw new Error(decoded.left.problems.join('; '))
+  return decoded.right
+}
+const run = mainJobWith(tiny)
+const defaultPrior = join(import.meta.dirname, '..', '..', 'prior', 'default.ckpt')
 const tmp = mkdtempSync(join(tmpdir(), 'empo2-e2e-'))
 const noWall = (dir: string) => readMetrics(dir).lines.map((l) => ({ ...l, 'time/wall_s': 0 }))
 
@@ -210,8 +215,9 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     refused('parcel=sock', /rename: deliver variant 0: "sock" already occurs/u)
     refused('parcel=drop', /rename: deliver variant 0: "drop" already occurs/u)
     refused('parcel=carry', /deliver variant \d, trial \d, mid-episode: rename: "carry" already occurs/u)
-    const prior = join(import.meta.dirname, '..', '..', 'prior', 'default.ckpt')
-    const mismatched = spawnSync(process.execPath, [bin, 'eval', a, '--tips-by', prior], { encoding: 'utf8' })
+    const mismatched = spawnSync(process.execPath, [bin, 'eval', a, '--tips-by', defaultPrior], {
+      encoding: 'utf8'
+    })
     assert.equal(mismatched.status, 1)
     assert.match(mismatched.stderr, /--tips-by .*tokenizer differs/)
     const missing = spawnSync(process.execPath, [bin, 'inspect', join(tmp, 'nope')], { encoding: 'utf8' })
@@ -228,14 +234,13 @@ test("from the committed prior the final evaluation scores, is the last iteratio
   // would show in the figures
   const root = mkdtempSync(join(tmpdir(), 'empo2-e2e-prior-'))
   try {
-    const fromPrior = decodeRunConfig(mainJobRun('empo2', 'paper'))({
-      prior: join(import.meta.dirname, '..', '..', 'prior', 'default.ckpt'),
+    const fromDefault = mainJobWith({
+      prior: defaultPrior,
       algo: { rollout: { groupSize: 2, tasksPerBatch: 2, maxSteps: 15 } },
       schedule: { iterations: 2, evalEvery: 0, evalVariants: 3, oodFamilies: [], oodVariants: 0 }
     })
-    if (E.isLeft(fromPrior)) throw new Error(fromPrior.left.problems.join('; '))
     const dir = join(root, 'p')
-    await trainRun(dir, fromPrior.right, 5, false)
+    await trainRun(dir, fromDefault, 5, false)
     const ev = readEvaluation(dir)
     assert.ok(ev !== null && ev.heldOut.episodes === 18)
     assert.ok(ev.heldOut.score > 0, 'the evaluation scores 0, so this test could not tell two apart')
@@ -248,7 +253,7 @@ test("from the committed prior the final evaluation scores, is the last iteratio
       ]
     )
     rmSync(runPaths(dir).evaluation)
-    await trainRun(dir, fromPrior.right, 5, true)
+    await trainRun(dir, fromDefault, 5, true)
     assert.deepEqual(readEvaluation(dir), ev)
   } finally {
     rmSync(root, { recursive: true, force: true })
