@@ -25,8 +25,10 @@ import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
 import { disposeTransformer } from '../src/effects/tensor/transformer.ts'
 import { evalTarget } from '../src/effects/train/run.ts'
-import { reflexionWindow } from '../src/effects/train/rollout.ts'
-import { evalRngs, playMemoryTrials, summarise } from '../src/effects/train/eval.ts'
+import { playMemoryTrials, summarise } from '../src/effects/train/eval.ts'
+import { evaluationStreams } from '../src/core/streams.ts'
+import { runMethod } from '../src/core/method.ts'
+import { embed } from '../src/core/embedding.ts'
 import { variantsPerFamily } from '../src/core/env/families.ts'
 import { intArg, renameArg, scopeArg } from '../src/cli/args.ts'
 import { formatMeanSpread } from '../src/core/table.ts'
@@ -128,7 +130,7 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
   const played = await playMemoryTrials(
     model,
     { ...base, algo, agent, model: model.config },
-    evalRngs(o.seed).ood,
+    evaluationStreams(o.seed).ood,
     {
       families,
       variants: Array.from({ length: variants }, (_, i) => o.firstVariant + i),
@@ -137,8 +139,8 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
     }
   )
   disposeTransformer(model)
-  // a Reflexion run shows its last reflections, whatever maxTipsShown says (src/effects/train/rollout.ts)
-  const shownPerStep = base.method === 'reflexion' ? reflexionWindow : agent.maxTipsShown
+  // what the method shows per step (Reflexion: its last reflections, whatever maxTipsShown says)
+  const shownPerStep = runMethod({ ...base, algo, agent }, embed).agent.maxTipsShown
   // the replay reads the suite's own words, so a renamed run is not replayed
   const summaries = played.map((eps, t): TrialSummary => {
     const { perFamily } = summarise(eps)

@@ -14,7 +14,6 @@ import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { loadCheckpoint } from '../effects/tensor/checkpoint.ts'
 import { evalTarget } from '../effects/train/run.ts'
 import {
-  evalRngs,
   evaluateHeldOut,
   evaluateOod,
   evaluateWithMemory,
@@ -22,6 +21,7 @@ import {
   type EvalResult
 } from '../effects/train/eval.ts'
 import { variantsPerFamily } from '../core/env/families.ts'
+import { evaluationStreams } from '../core/streams.ts'
 import type { Renaming } from '../core/env/rename.ts'
 import { backendArg, intArg, readOverrides, renameArg } from './args.ts'
 
@@ -90,7 +90,7 @@ export const evalCommand = (): Command =>
       if (tipWriter !== undefined && !isDeepStrictEqual(tipWriter.config.tokenizer, model.config.tokenizer))
         throw new Error(`--tips-by ${o.tipsBy}: its tokenizer differs from the evaluated checkpoint’s`)
       const r = { ...run, model: model.config }
-      const rngs = evalRngs(o.seed)
+      const rngs = evaluationStreams(o.seed)
       const renaming = o.rename
       // out of distribution first, so a bad --rename is refused at once
       const ood = await evaluateOod(model, r, rngs.ood, { tipWriter, renaming })

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatTable } from '../core/table.ts'
-import { applyMethod } from '../core/train.ts'
+import { runMethod } from '../core/method.ts'
+import { embed } from '../core/embedding.ts'
 import {
   finishedOf,
   latestFiles,
@@ -39,12 +40,9 @@ export const inspectCommand = (): Command =>
       const { lines, torn } = readMetrics(dir)
       const state = readState(dir)
       const latest = latestFiles(dir)
-      const memory = latest === null ? null : readMemory(latest.memory)
-      const entries = memory === null ? [] : [...memory.memory.entries].sort((a, b) => b.seq - a.seq)
-      const tips = entries
-        .slice(0, o.tips)
-        .map((e) => ({ seq: e.seq, partition: e.partition, score: e.score, tip: e.tip }))
-      const reflections = memory === null ? {} : memory.reflections
+      const method = runMethod(run, embed)
+      const memory = latest === null ? method.memory.empty : method.memory.restore(readMemory(latest.memory))
+      const recent = memory.recent(o.tips)
       const evaluation = readEvaluation(dir)
       if (o.json === true) {
         console.log(
@@ -55,16 +53,14 @@ export const inspectCommand = (): Command =>
             state,
             metrics: lines.slice(-o.last),
             tornLastLine: torn,
-            memorySize: entries.length,
-            tips,
-            reflections,
+            memory: { size: memory.size, unit: memory.unit, recent },
             evaluation
           })
         )
         return
       }
       // the settings the method trains with (grpo: p = 0 and no novelty bonus), not the stored base
-      const a = applyMethod(run.method)(run.algo)
+      const a = method.algo
       const m = a.modes
       const modes =
         m.rule === 'perStep'
@@ -103,8 +99,8 @@ export const inspectCommand = (): Command =>
               ])
           ),
           '',
-          `memory: ${entries.length} tips${Object.keys(reflections).length > 0 ? `, reflections for ${Object.keys(reflections).length} tasks` : ''}`,
-          ...tips.map((t) => `  [${t.seq}] (${t.partition}, score ${t.score}) ${t.tip}`),
+          `memory: ${memory.size} ${memory.unit}`,
+          ...recent.map((line) => `  ${line}`),
           '',
           evaluationTable(dir)
         ].join('\n')

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
-import { decodeRunConfig, mainJobRun, type Method } from '../spec/run.ts'
+import { Method, decodeRunConfig, defaultMethod, mainJobRun } from '../spec/run.ts'
 import { showDecodeError } from '../spec/codec.ts'
 import { formatTable } from '../core/table.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
@@ -51,12 +51,7 @@ export const evaluationTable = (dir: string): string => {
 export const trainCommand = (): Command =>
   new Command('train')
     .description('train one method from the committed prior into runs/<name>/ (resumable)')
-    .option(
-      '-m, --method <method>',
-      'empo2 | grpo | grpo-novelty | empo2-no-offpolicy | empo2-no-mask | empo2-no-intrinsic | reflexion',
-      methodArg,
-      'empo2' as Method
-    )
+    .option('-m, --method <method>', Object.keys(Method.keys).join(' | '), methodArg, defaultMethod)
     .option('-p, --preset <preset>', 'algorithm preset: paper | official', presetArg, 'paper' as const)
     .option(
       '-c, --config <file>',

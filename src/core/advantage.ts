@@ -22,7 +22,7 @@
  */
 import type * as t from 'io-ts'
 import type { AdvantageConfig as AdvantageConfigC } from '../spec/config.ts'
-import type { Trajectory } from '../spec/data.ts'
+import type { Step } from './trajectory.ts'
 import { discountedReturns, episodeReturn, stepRewards } from './returns.ts'
 
 // -------------------------------------------------------------------------------------
@@ -216,8 +216,8 @@ export const grpoAdvantagesById =
  *
  * @example
  * import { gigpoEpisode } from './advantage.ts'
- * import type { Trajectory } from '../spec/data.ts'
- * const traj = { steps: [{ observation: 'room', reward: 1, intrinsicReward: 1 }] } as unknown as Trajectory
+ * import type { Step } from './trajectory.ts'
+ * const traj = { steps: [{ observation: 'room', reward: 1, intrinsic: 1 }] }
  * assert.deepEqual(gigpoEpisode(0)(traj), [{ anchor: 'room', reward: 1 }])
  *
  * @since 0.1.0
@@ -225,7 +225,9 @@ export const grpoAdvantagesById =
  */
 export const gigpoEpisode =
   (coef: number) =>
-  (traj: Trajectory): ReadonlyArray<GigpoStep> => {
+  (traj: {
+    readonly steps: ReadonlyArray<Pick<Step, 'observation' | 'reward' | 'intrinsic'>>
+  }): ReadonlyArray<GigpoStep> => {
     const r = stepRewards(coef)(traj)
     return traj.steps.map((s, i) => ({ anchor: s.observation, reward: r[i] as number }))
   }

@@ -11,7 +11,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { cameFrom, doorsOf, gainingActions, roomOf, tipRooms } from './corpus.ts'
 import { suite, type EpisodeState } from './env/suite.ts'
 import { lastN } from './agent.ts'
-import type { EpisodeRun } from './train.ts'
+import type { Trajectory } from './trajectory.ts'
 
 /**
  * What one trial's episodes did: action shares, and what the shown tips were worth (null: none to
@@ -83,7 +83,7 @@ export interface TrialStats {
  * @category combinators
  */
 export const trialStats = (
-  eps: ReadonlyArray<EpisodeRun>,
+  eps: ReadonlyArray<Trajectory>,
   tipsShown: number,
   historyWindow: number,
   replay: boolean
@@ -109,7 +109,7 @@ interface Row {
 
 // one episode's steps, replayed when asked; a Left names the first step whose replay disagrees
 const episodeRows = (
-  e: EpisodeRun,
+  e: Trajectory,
   tipsShown: number,
   historyWindow: number,
   replay: boolean

@@ -16,7 +16,7 @@
  */
 import type { Numeric } from './numeric.ts'
 import type { Config, AggregationMode, KlEstimator } from '../spec/config.ts'
-import type { ModeCombination } from '../spec/data.ts'
+import type { Mode } from '../spec/data.ts'
 import { ratio as ratioOf } from './ratio.ts'
 import { clipActive, clippedSurrogate } from './surrogate.ts'
 import { lossMasks, type MaskSettings } from './mask.ts'
@@ -317,14 +317,14 @@ export const omittedRows =
  * @category combinators
  */
 export const tokenCountsByMode = (
-  labels: ReadonlyArray<ModeCombination>,
+  labels: ReadonlyArray<Mode>,
   responseMaskRows: Rows
-): Readonly<Record<ModeCombination, number>> => {
+): Readonly<Record<Mode, number>> => {
   if (labels.length !== responseMaskRows.length)
     throw new RangeError(
       `tokenCountsByMode: ${labels.length} labels but ${responseMaskRows.length} response-mask rows`
     )
-  const counts: Record<ModeCombination, number> = { onPolicyNoMemory: 0, onPolicyWithTips: 0, offPolicy: 0 }
+  const counts: Record<Mode, number> = { onPolicyNoMemory: 0, onPolicyWithTips: 0, offPolicy: 0 }
   labels.forEach((l, i) => {
     counts[l] += (responseMaskRows[i] as ReadonlyArray<number>).reduce((a, m) => a + m, 0)
   })

@@ -1,33 +1,14 @@
 /**
- * Rollout-mode and update-mode draws (docs/method.md §4, and §7 for the authors' per-iteration draw), from an explicit seeded `Rng`, for
- * both rules of `ModesConfig`:
- *
- * - `perStep` (paper): every step independently is memory-augmented with probability `p =
- *   memoryProb`, and a memory step is updated off-policy with probability `q = offPolicyProb`; a step
- *   without memory is always on-policy. Each step consumes exactly two uniforms (`u₁ < p` → memory;
- *   `u₂ < q` → off-policy, `u₂` drawn and ignored for a no-memory step), so the stream position never
- *   depends on the outcome.
- * - `perIteration` (official): ONE uniform `x` per training iteration, shared by the whole batch:
- *   `x < offPolicyBelow` → off-policy (a memory rollout updated without tips); else
- *   `x < withTipsBelow` → on-policy with tips; else no memory.
- *
- * {@link modeProbabilities} is the one place the probability of each of the three combinations is
- * derived.
+ * The mode draws of docs/method.md §4 from an explicit seeded `Rng`: `perStep` (the paper: each step
+ * draws two uniforms, memory iff `u₁ < p`, then off-policy iff `u₂ < q`) and `perIteration` (the
+ * authors' code, §7: one uniform per iteration against two thresholds). {@link modeProbabilities} is
+ * the one place the probability of each mode is derived.
  *
  * @since 0.1.0
  */
 import type * as t from 'io-ts'
 import type { ModesConfig as ModesConfigC } from '../spec/config.ts'
-import {
-  modeCombination,
-  offPolicy,
-  onPolicy,
-  withoutMemory,
-  withTips,
-  type ModeCombination,
-  type RolloutMode,
-  type UpdateMode
-} from '../spec/data.ts'
+import type { Mode } from '../spec/data.ts'
 import { nextFloat, nextFloats, type Rng } from './rng.ts'
 
 // -------------------------------------------------------------------------------------
@@ -42,54 +23,9 @@ import { nextFloat, nextFloats, type Rng } from './rng.ts'
  */
 export type ModesConfig = t.TypeOf<typeof ModesConfigC>
 
-/**
- * One draw: how the step (or iteration) is rolled out and how it is updated. A `WithoutMemory`
- * rollout always has an `OnPolicy` update.
- *
- * @since 0.1.0
- * @category model
- */
-export interface ModeDraw {
-  readonly rollout: RolloutMode
-  readonly update: UpdateMode
-}
-
-// -------------------------------------------------------------------------------------
-// constructors
-// -------------------------------------------------------------------------------------
-
-/**
- * The draw of a {@link ModeCombination} label (the inverse of `modeCombination` of src/spec/data.ts).
- *
- * @example
- * import { fromCombination } from './modes.ts'
- * assert.deepEqual(fromCombination('offPolicy'), { rollout: { _tag: 'WithTips' }, update: { _tag: 'OffPolicy' } })
- *
- * @since 0.1.0
- * @category constructors
- */
-export const fromCombination = (c: ModeCombination): ModeDraw =>
-  c === 'onPolicyNoMemory'
-    ? { rollout: withoutMemory, update: onPolicy }
-    : c === 'onPolicyWithTips'
-      ? { rollout: withTips, update: onPolicy }
-      : { rollout: withTips, update: offPolicy }
-
 // -------------------------------------------------------------------------------------
 // destructors
 // -------------------------------------------------------------------------------------
-
-/**
- * The combination label of a draw.
- *
- * @example
- * import { combinationOf, fromCombination } from './modes.ts'
- * assert.equal(combinationOf(fromCombination('onPolicyWithTips')), 'onPolicyWithTips')
- *
- * @since 0.1.0
- * @category destructors
- */
-export const combinationOf = (d: ModeDraw): ModeCombination => modeCombination(d.rollout, d.update)
 
 /**
  * The probability of each of the three combinations of docs/method.md §4 under a {@link ModesConfig} — the one
@@ -111,7 +47,7 @@ export const combinationOf = (d: ModeDraw): ModeCombination => modeCombination(d
  * @since 0.1.0
  * @category destructors
  */
-export const modeProbabilities = (cfg: ModesConfig): Readonly<Record<ModeCombination, number>> => {
+export const modeProbabilities = (cfg: ModesConfig): Readonly<Record<Mode, number>> => {
   if (cfg.rule === 'perStep') {
     const p = cfg.memoryProb
     const q = cfg.offPolicyProb
@@ -136,18 +72,18 @@ export const modeProbabilities = (cfg: ModesConfig): Readonly<Record<ModeCombina
  * import { mkRng } from './rng.ts'
  * import { paperPreset } from '../spec/config.ts'
  * const [d] = drawStepMode({ ...paperPreset.modes, memoryProb: 0 })(mkRng(1))
- * assert.deepEqual(d, { rollout: { _tag: 'WithoutMemory' }, update: { _tag: 'OnPolicy' } })
+ * assert.equal(d, 'onPolicyNoMemory')
  *
  * @since 0.1.0
  * @category combinators
  */
 export const drawStepMode =
   (cfg: ModesConfig) =>
-  (rng: Rng): readonly [ModeDraw, Rng] => {
+  (rng: Rng): readonly [Mode, Rng] => {
     const [u, next] = nextFloats(rng, 2)
     const memory = (u[0] as number) < cfg.memoryProb
     const off = (u[1] as number) < cfg.offPolicyProb
-    return [fromCombination(!memory ? 'onPolicyNoMemory' : off ? 'offPolicy' : 'onPolicyWithTips'), next]
+    return [!memory ? 'onPolicyNoMemory' : off ? 'offPolicy' : 'onPolicyWithTips', next]
   }
 
 /**
@@ -160,19 +96,17 @@ export const drawStepMode =
  * import { mkRng } from './rng.ts'
  * import { officialPreset } from '../spec/config.ts'
  * const [d] = drawIterationMode({ ...officialPreset.modes, offPolicyBelow: 1, withTipsBelow: 1 })(mkRng(1))
- * assert.deepEqual(d, { rollout: { _tag: 'WithTips' }, update: { _tag: 'OffPolicy' } })
+ * assert.equal(d, 'offPolicy')
  *
  * @since 0.1.0
  * @category combinators
  */
 export const drawIterationMode =
   (cfg: ModesConfig) =>
-  (rng: Rng): readonly [ModeDraw, Rng] => {
+  (rng: Rng): readonly [Mode, Rng] => {
     const [x, next] = nextFloat(rng)
     return [
-      fromCombination(
-        x < cfg.offPolicyBelow ? 'offPolicy' : x < cfg.withTipsBelow ? 'onPolicyWithTips' : 'onPolicyNoMemory'
-      ),
+      x < cfg.offPolicyBelow ? 'offPolicy' : x < cfg.withTipsBelow ? 'onPolicyWithTips' : 'onPolicyNoMemory',
       next
     ]
   }
@@ -196,14 +130,14 @@ export const drawIterationMode =
  */
 export const drawModes =
   (cfg: ModesConfig) =>
-  (rng: Rng, count: number): readonly [ReadonlyArray<ModeDraw>, Rng] => {
+  (rng: Rng, count: number): readonly [ReadonlyArray<Mode>, Rng] => {
     if (!(Number.isInteger(count) && count >= 0))
       throw new RangeError(`drawModes: count must be an integer ≥ 0, got ${count}`)
     if (cfg.rule === 'perIteration') {
       const [d, next] = drawIterationMode(cfg)(rng)
       return [Array.from({ length: count }, () => d), next]
     }
-    const out: ModeDraw[] = []
+    const out: Mode[] = []
     let r = rng
     for (let i = 0; i < count; i++) {
       const [d, next] = drawStepMode(cfg)(r)

@@ -23,7 +23,6 @@
  */
 import type * as t from 'io-ts'
 import type { MemoryConfig } from '../spec/config.ts'
-import type { Trajectory } from '../spec/data.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -157,21 +156,6 @@ export const text = (s: string): Segment => ({ _tag: 'Text', text: s })
  * @category constructors
  */
 export const tipsSegment = (tips: ReadonlyArray<string>): Segment => ({ _tag: 'Tips', tips })
-
-/**
- * The history of a trajectory as prompts show it: each step's observation, tips and action.
- *
- * @example
- * import { historyOf } from './prompt.ts'
- * import type { Trajectory } from '../spec/data.ts'
- * const traj = { steps: [{ observation: 'a room', tips: ['look'], action: 'look' }] } as unknown as Trajectory
- * assert.deepEqual(historyOf(traj), [{ observation: 'a room', tips: ['look'], action: 'look' }])
- *
- * @since 0.1.0
- * @category constructors
- */
-export const historyOf = (traj: Trajectory): ReadonlyArray<HistoryStep> =>
-  traj.steps.map((s) => ({ observation: s.observation, tips: s.tips, action: s.action }))
 
 // -------------------------------------------------------------------------------------
 // refinements

@@ -4,7 +4,7 @@
  * so that a single extreme token cannot overflow `exp`.
  *
  * Which log-probabilities the caller supplies depends on the mode combination of the row
- * (docs/method.md §4; `ModeCombination` of `src/spec/data.ts`):
+ * (docs/method.md §4; `Mode` of `src/spec/data.ts`):
  *
  * | combination | `logProbs` (π_θ, scored now) | `oldLogProbs` (π_θold, recorded at sampling) | ratio |
  * |---|---|---|---|
@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import type { ModeCombination } from '../spec/data.ts'
+import type { Mode } from '../spec/data.ts'
 import type { Numeric } from './numeric.ts'
 
 // -------------------------------------------------------------------------------------
@@ -119,10 +119,7 @@ export const ratio =
  * @since 0.1.0
  * @category combinators
  */
-export const selectLogProbs = (
-  labels: ReadonlyArray<ModeCombination>,
-  scored: ScoredLogProbs
-): SelectedLogProbs => {
+export const selectLogProbs = (labels: ReadonlyArray<Mode>, scored: ScoredLogProbs): SelectedLogProbs => {
   if (labels.length !== scored.withTips.length || labels.length !== scored.withoutTips.length)
     throw new RangeError(
       `selectLogProbs: ${labels.length} labels, ${scored.withTips.length} rows with tips, ${scored.withoutTips.length} rows without tips`
@@ -146,5 +143,5 @@ export const selectLogProbs = (
  * @since 0.1.0
  * @category combinators
  */
-export const offPolicyColumn = (labels: ReadonlyArray<ModeCombination>): Rows =>
+export const offPolicyColumn = (labels: ReadonlyArray<Mode>): Rows =>
   labels.map((l) => [l === 'offPolicy' ? 1 : 0])

@@ -2,11 +2,21 @@
  * Returns: the episode return `R = Σ_t r_t` (docs/method.md §1) and the discounted returns-to-go
  * `G_t = r_t + γ G_{t+1}` of GiGPO's step level (docs/method.md §8). The per-step reward `r_t` is whatever the
  * caller passes — extrinsic, or extrinsic + coef · intrinsic (docs/method.md §6) — this module never reads the
- * configuration; {@link stepRewards} builds that array from a `Trajectory` and an explicit coefficient.
+ * configuration; {@link stepRewards} builds that array from a trajectory and an explicit coefficient.
  *
  * @since 0.1.0
  */
-import type { Trajectory } from '../spec/data.ts'
+import type { Step } from './trajectory.ts'
+
+/**
+ * What the rewards of a trajectory are read from: its steps' extrinsic and intrinsic rewards.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface Rewarded {
+  readonly steps: ReadonlyArray<Pick<Step, 'reward' | 'intrinsic'>>
+}
 
 // -------------------------------------------------------------------------------------
 // destructors
@@ -17,14 +27,13 @@ import type { Trajectory } from '../spec/data.ts'
  *
  * @example
  * import { extrinsicRewards } from './returns.ts'
- * import type { Trajectory } from '../spec/data.ts'
- * const traj = { steps: [{ reward: 1, intrinsicReward: 0.5 }, { reward: 2, intrinsicReward: 0 }] } as unknown as Trajectory
+ * const traj = { steps: [{ reward: 1, intrinsic: 0.5 }, { reward: 2, intrinsic: 0 }] }
  * assert.deepEqual(extrinsicRewards(traj), [1, 2])
  *
  * @since 0.1.0
  * @category destructors
  */
-export const extrinsicRewards = (traj: Trajectory): ReadonlyArray<number> => traj.steps.map((s) => s.reward)
+export const extrinsicRewards = (traj: Rewarded): ReadonlyArray<number> => traj.steps.map((s) => s.reward)
 
 /**
  * The intrinsic (novelty, docs/method.md §6) rewards of a trajectory before their coefficient, one per
@@ -32,15 +41,13 @@ export const extrinsicRewards = (traj: Trajectory): ReadonlyArray<number> => tra
  *
  * @example
  * import { intrinsicRewards } from './returns.ts'
- * import type { Trajectory } from '../spec/data.ts'
- * const traj = { steps: [{ reward: 1, intrinsicReward: 0.5 }, { reward: 2, intrinsicReward: 0 }] } as unknown as Trajectory
+ * const traj = { steps: [{ reward: 1, intrinsic: 0.5 }, { reward: 2, intrinsic: 0 }] }
  * assert.deepEqual(intrinsicRewards(traj), [0.5, 0])
  *
  * @since 0.1.0
  * @category destructors
  */
-export const intrinsicRewards = (traj: Trajectory): ReadonlyArray<number> =>
-  traj.steps.map((s) => s.intrinsicReward)
+export const intrinsicRewards = (traj: Rewarded): ReadonlyArray<number> => traj.steps.map((s) => s.intrinsic)
 
 /**
  * The per-step rewards the advantage sees, `r_t = r_t^ext + coef · r_t^int` (docs/method.md §6; the
@@ -49,8 +56,7 @@ export const intrinsicRewards = (traj: Trajectory): ReadonlyArray<number> =>
  *
  * @example
  * import { stepRewards } from './returns.ts'
- * import type { Trajectory } from '../spec/data.ts'
- * const traj = { steps: [{ reward: 1, intrinsicReward: 0.5 }, { reward: 2, intrinsicReward: 0 }] } as unknown as Trajectory
+ * const traj = { steps: [{ reward: 1, intrinsic: 0.5 }, { reward: 2, intrinsic: 0 }] }
  * assert.deepEqual(stepRewards(0.1)(traj), [1.05, 2])
  * assert.deepEqual(stepRewards(0)(traj), [1, 2])
  *
@@ -59,8 +65,8 @@ export const intrinsicRewards = (traj: Trajectory): ReadonlyArray<number> =>
  */
 export const stepRewards =
   (coef: number) =>
-  (traj: Trajectory): ReadonlyArray<number> =>
-    traj.steps.map((s) => (coef === 0 ? s.reward : s.reward + coef * s.intrinsicReward))
+  (traj: Rewarded): ReadonlyArray<number> =>
+    traj.steps.map((s) => (coef === 0 ? s.reward : s.reward + coef * s.intrinsic))
 
 // -------------------------------------------------------------------------------------
 // combinators
@@ -114,8 +120,7 @@ export const discountedReturns =
  *
  * @example
  * import { trajectoryReturn } from './returns.ts'
- * import type { Trajectory } from '../spec/data.ts'
- * const traj = { steps: [{ reward: 1, intrinsicReward: 1 }, { reward: 2, intrinsicReward: 0 }] } as unknown as Trajectory
+ * const traj = { steps: [{ reward: 1, intrinsic: 1 }, { reward: 2, intrinsic: 0 }] }
  * assert.equal(trajectoryReturn(0)(traj), 3)
  * assert.equal(trajectoryReturn(0.5)(traj), 3.5)
  *
@@ -124,5 +129,5 @@ export const discountedReturns =
  */
 export const trajectoryReturn =
   (coef: number) =>
-  (traj: Trajectory): number =>
+  (traj: Rewarded): number =>
     episodeReturn(stepRewards(coef)(traj))

@@ -8,7 +8,7 @@
  */
 import type { Json, VectorCase, VectorFile } from '../spec/vectors.ts'
 import { fork, mkRng, nextFloats, type Rng } from './rng.ts'
-import type { ModeCombination } from '../spec/data.ts'
+import type { Mode } from '../spec/data.ts'
 import { paperPreset, officialPreset } from '../spec/config.ts'
 import { numberNumeric as N, fromRows, toRows, toScalar, type NDArray } from './numeric.ts'
 import {
@@ -34,7 +34,7 @@ import {
   type GigpoStep,
   type GrpoConfig
 } from './advantage.ts'
-import { combinationOf, drawModes, modeProbabilities, type ModesConfig } from './modes.ts'
+import { drawModes, modeProbabilities, type ModesConfig } from './modes.ts'
 import type { TokenizerConfig } from '../spec/model.ts'
 import type { Probability } from '../spec/brands.ts'
 import { byteTokenizer, learnPieces, mkTokenizer } from './tokenizer.ts'
@@ -208,14 +208,14 @@ export const rngSpecs: ReadonlyArray<VectorSpec> = [
 ]
 
 // a random [B, T] loss batch drawn from `rng` (B = 3, T = 5, right padding, all three modes)
-const randomBatch = (rng: Rng): LossInputs<NDArray> & { readonly labels: ReadonlyArray<ModeCombination> } => {
+const randomBatch = (rng: Rng): LossInputs<NDArray> & { readonly labels: ReadonlyArray<Mode> } => {
   const B = 3
   const T = 5
   const [u] = nextFloats(rng, B * T * 8 + B * 3)
   let i = 0
   const next = (): number => u[i++] as number
   const uniform = (lo: number, hi: number): number => lo + (hi - lo) * next()
-  const labels: ModeCombination[] = ['onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy']
+  const labels: Mode[] = ['onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy']
   const lengths = labels.map(() => 1 + Math.floor(next() * T))
   const grid = (f: (b: number, t: number) => number): number[][] =>
     Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => f(b, t)))
@@ -242,7 +242,7 @@ const randomBatch = (rng: Rng): LossInputs<NDArray> & { readonly labels: Readonl
   }
 }
 
-const rowsInput = (x: LossInputs<NDArray> & { readonly labels: ReadonlyArray<ModeCombination> }) => ({
+const rowsInput = (x: LossInputs<NDArray> & { readonly labels: ReadonlyArray<Mode> }) => ({
   labels: x.labels,
   logProbs: toRows(x.logProbs),
   oldLogProbs: toRows(x.oldLogProbs),
@@ -287,7 +287,7 @@ const settingsCases: ReadonlyArray<readonly [string, LossSettings]> = [
 const lossCase = (
   name: string,
   settings: LossSettings,
-  batch: LossInputs<NDArray> & { readonly labels: ReadonlyArray<ModeCombination> }
+  batch: LossInputs<NDArray> & { readonly labels: ReadonlyArray<Mode> }
 ): VectorCase => {
   const out = empo2Loss(N)(settings)(batch)
   const grad = lossGradient(settings)(batch)
@@ -331,7 +331,7 @@ const D_K3_NEGATIVE = 1.2898123125577172e-9
 const BELOW = 2 ** -40 // a step that keeps −5 and LOG_DELTA_AT − step exact
 
 interface EdgeBatch {
-  readonly labels: ReadonlyArray<ModeCombination>
+  readonly labels: ReadonlyArray<Mode>
   readonly logProbs: ReadonlyArray<ReadonlyArray<number>>
   readonly oldLogProbs: ReadonlyArray<ReadonlyArray<number>>
   readonly tipFreeLogProbs?: ReadonlyArray<ReadonlyArray<number>>
@@ -341,9 +341,7 @@ interface EdgeBatch {
 }
 
 // a loss batch from hand-written rows (tip-free log-probs default to logProbs, mask to all ones)
-const edgeBatch = (
-  e: EdgeBatch
-): LossInputs<NDArray> & { readonly labels: ReadonlyArray<ModeCombination> } => ({
+const edgeBatch = (e: EdgeBatch): LossInputs<NDArray> & { readonly labels: ReadonlyArray<Mode> } => ({
   labels: e.labels,
   logProbs: fromRows(e.logProbs),
   oldLogProbs: fromRows(e.oldLogProbs),
@@ -568,7 +566,7 @@ const withRowsIn = (
   const ones = (r: ReadonlyArray<number>): number[] =>
     Array.from({ length: T }, (_, t) => (t < r.length ? 1 : 0))
   return {
-    labels: [...batch.labels, ...rows.map((): ModeCombination => 'onPolicyNoMemory')],
+    labels: [...batch.labels, ...rows.map((): Mode => 'onPolicyNoMemory')],
     logProbs: more(batch.logProbs, pad),
     oldLogProbs: more(batch.oldLogProbs, pad),
     tipFreeLogProbs: more(batch.tipFreeLogProbs, pad),
@@ -1039,18 +1037,14 @@ export const modesSpecs: ReadonlyArray<VectorSpec> = [
   {
     module: 'modes',
     function: 'drawModes',
-    signature: 'drawModes(input.modes)(mkRng(input.seed), input.count)[0].map(combinationOf)',
+    signature: 'drawModes(input.modes)(mkRng(input.seed), input.count)[0]',
     description:
       'Mode combinations of `count` steps from the seeded generator (see rng.nextFloats). perStep: per step two uniforms u1, u2 (always both): memory iff u1 < memoryProb, then off-policy iff u2 < offPolicyProb. perIteration: one uniform x for the whole batch: x < offPolicyBelow → offPolicy, else x < withTipsBelow → onPolicyWithTips, else onPolicyNoMemory. Exact (a port must share the generator to reproduce these; otherwise compare frequencies with modeProbabilities).',
     tolerance: { abs: 0, rel: 0 },
     cases: () =>
       modeConfigs.flatMap(([name, modes]) =>
         [0, 1, 42, 20260223].map((seed) =>
-          mkCase(
-            `${name}, seed ${seed}`,
-            { modes, seed, count: 12 },
-            drawModes(modes)(mkRng(seed), 12)[0].map(combinationOf)
-          )
+          mkCase(`${name}, seed ${seed}`, { modes, seed, count: 12 }, drawModes(modes)(mkRng(seed), 12)[0])
         )
       )
   },

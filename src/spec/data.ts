@@ -1,100 +1,86 @@
 /**
- * The typed data of EMPO²: rollout and update modes, steps, trajectories, groups, tips and memory
- * entries, and the training sample the loss consumes. Every static type is derived from its io-ts
- * codec; constructors, guards and an exhaustive data-last `match` follow each tagged union.
+ * The typed data that is stored or exchanged: the mode of a step, and the memories (tips and state
+ * novelty) a run directory keeps. Every static type is derived from its io-ts codec. The trajectory a
+ * rollout records is a runtime value (src/core/trajectory.ts): it is never decoded.
  *
  * @since 0.1.0
  */
 import * as t from 'io-ts'
 import { strict } from './codec.ts'
-import { IntrinsicReward, LogProb, NonNegativeInt, Reward, Score, TokenId } from './brands.ts'
+import { NonNegativeInt } from './brands.ts'
 
 // -------------------------------------------------------------------------------------
-// RolloutMode
+// Mode
 // -------------------------------------------------------------------------------------
 
 /**
- * How a step's action was sampled (docs/method.md §4): without memory, `a ~ π_θ(· | s, u)`, or
- * memory-augmented, `a ~ π_θ(· | s, u, tips)` with `tips = Retr(s; M)`.
+ * The mode of a step (docs/method.md §4), one of three: rolled out without memory and updated on
+ * policy (`onPolicyNoMemory`), rolled out with tips and updated with them (`onPolicyWithTips`), or
+ * rolled out with tips and updated with them removed (`offPolicy`). A rollout without memory is never
+ * updated off policy, so there is no fourth case.
  *
  * @since 0.1.0
  * @category model
  */
-export const RolloutMode = t.union([
-  strict({ _tag: t.literal('WithoutMemory') }, 'WithoutMemory'),
-  strict({ _tag: t.literal('WithTips') }, 'WithTips')
-])
+export const Mode = t.keyof({ onPolicyNoMemory: null, onPolicyWithTips: null, offPolicy: null })
 /** @since 0.1.0 @category model */
-export type RolloutMode = t.TypeOf<typeof RolloutMode>
-
-/** @since 0.1.0 @category constructors */
-export const withoutMemory: RolloutMode = { _tag: 'WithoutMemory' }
-/** @since 0.1.0 @category constructors */
-export const withTips: RolloutMode = { _tag: 'WithTips' }
-/** @since 0.1.0 @category refinements */
-export const isWithTips = (m: RolloutMode): m is { readonly _tag: 'WithTips' } => m._tag === 'WithTips'
+export type Mode = t.TypeOf<typeof Mode>
 
 /**
- * Exhaustive, data-last pattern match on a {@link RolloutMode}.
+ * The modes, in the order of docs/method.md §4.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const modes: ReadonlyArray<Mode> = ['onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy']
+
+/**
+ * Exhaustive, data-last pattern match on a {@link Mode}.
+ *
+ * @example
+ * import { matchMode } from './data.ts'
+ * const f = matchMode({ onPolicyNoMemory: () => 0, onPolicyWithTips: () => 1, offPolicy: () => 2 })
+ * assert.deepEqual([f('onPolicyNoMemory'), f('offPolicy')], [0, 2])
  *
  * @since 0.1.0
  * @category destructors
  */
-export const matchRolloutMode =
-  <B>(cases: { readonly WithoutMemory: () => B; readonly WithTips: () => B }) =>
-  (m: RolloutMode): B =>
-    m._tag === 'WithTips' ? cases.WithTips() : cases.WithoutMemory()
-
-// -------------------------------------------------------------------------------------
-// UpdateMode
-// -------------------------------------------------------------------------------------
+export const matchMode =
+  <B>(cases: { readonly [M in Mode]: () => B }) =>
+  (m: Mode): B =>
+    cases[m]()
 
 /**
- * How a sample is updated (docs/method.md §4): on-policy (the update prompt is the rollout prompt) or
- * off-policy (tips removed from the prompt; only meaningful for a memory-augmented rollout).
+ * Whether a step of this mode is rolled out with tips in its prompt.
  *
- * @since 0.1.0
- * @category model
- */
-export const UpdateMode = t.union([
-  strict({ _tag: t.literal('OnPolicy') }, 'OnPolicy'),
-  strict({ _tag: t.literal('OffPolicy') }, 'OffPolicy')
-])
-/** @since 0.1.0 @category model */
-export type UpdateMode = t.TypeOf<typeof UpdateMode>
-
-/** @since 0.1.0 @category constructors */
-export const onPolicy: UpdateMode = { _tag: 'OnPolicy' }
-/** @since 0.1.0 @category constructors */
-export const offPolicy: UpdateMode = { _tag: 'OffPolicy' }
-/** @since 0.1.0 @category refinements */
-export const isOffPolicy = (m: UpdateMode): m is { readonly _tag: 'OffPolicy' } => m._tag === 'OffPolicy'
-
-/**
- * Exhaustive, data-last pattern match on an {@link UpdateMode}.
+ * @example
+ * import { showsTips } from './data.ts'
+ * assert.deepEqual([showsTips('onPolicyNoMemory'), showsTips('onPolicyWithTips'), showsTips('offPolicy')], [false, true, true])
  *
  * @since 0.1.0
  * @category destructors
  */
-export const matchUpdateMode =
-  <B>(cases: { readonly OnPolicy: () => B; readonly OffPolicy: () => B }) =>
-  (m: UpdateMode): B =>
-    m._tag === 'OffPolicy' ? cases.OffPolicy() : cases.OnPolicy()
+export const showsTips: (m: Mode) => boolean = matchMode({
+  onPolicyNoMemory: () => false,
+  onPolicyWithTips: () => true,
+  offPolicy: () => true
+})
 
 /**
- * The three combinations of docs/method.md §4, as one label: on-policy without memory, on-policy with tips,
- * off-policy (a memory rollout updated without tips).
+ * Whether a step of this mode is updated with its tips removed from the prompt.
+ *
+ * @example
+ * import { updatedWithoutTips } from './data.ts'
+ * assert.deepEqual([updatedWithoutTips('onPolicyWithTips'), updatedWithoutTips('offPolicy')], [false, true])
  *
  * @since 0.1.0
- * @category model
+ * @category destructors
  */
-export const ModeCombination = t.keyof({ onPolicyNoMemory: null, onPolicyWithTips: null, offPolicy: null })
-/** @since 0.1.0 @category model */
-export type ModeCombination = t.TypeOf<typeof ModeCombination>
-
-// -------------------------------------------------------------------------------------
-// Step, Trajectory, Group
-// -------------------------------------------------------------------------------------
+export const updatedWithoutTips: (m: Mode) => boolean = matchMode({
+  onPolicyNoMemory: () => false,
+  onPolicyWithTips: () => false,
+  offPolicy: () => true
+})
 
 /**
  * An embedding vector (L2-normalised by the default embedder).
@@ -105,68 +91,6 @@ export type ModeCombination = t.TypeOf<typeof ModeCombination>
 export const Embedding = t.readonlyArray(t.number)
 /** @since 0.1.0 @category model */
 export type Embedding = t.TypeOf<typeof Embedding>
-
-/**
- * One agent step: the observation it acted on, the tips in its prompt, the action (text, tokens and
- * per-token log-probs recorded at sampling time under the rollout prompt), and what came back.
- *
- * @since 0.1.0
- * @category model
- */
-export const Step = strict(
-  {
-    observation: t.string,
-    rolloutMode: RolloutMode,
-    tips: t.readonlyArray(t.string),
-    action: t.string,
-    actionTokens: t.readonlyArray(TokenId),
-    oldLogProbs: t.readonlyArray(LogProb),
-    reward: Reward,
-    intrinsicReward: IntrinsicReward,
-    score: Score,
-    done: t.boolean
-  },
-  'Step'
-)
-/** @since 0.1.0 @category model */
-export type Step = t.TypeOf<typeof Step>
-
-/**
- * One episode `τ = (u, a_1, r_1, s_1, …)` of task `task`, variant `variant`, with the tip the policy
- * wrote at its end (`null` before it is written).
- *
- * @since 0.1.0
- * @category model
- */
-export const Trajectory = strict(
-  {
-    task: t.string,
-    variant: NonNegativeInt,
-    steps: t.readonlyArray(Step),
-    tip: t.union([t.string, t.null]),
-    success: t.boolean
-  },
-  'Trajectory'
-)
-/** @since 0.1.0 @category model */
-export type Trajectory = t.TypeOf<typeof Trajectory>
-
-/**
- * A group of `N` rollouts of one task, the unit over which GRPO normalises returns.
- *
- * @since 0.1.0
- * @category model
- */
-export const Group = strict(
-  {
-    task: t.string,
-    variant: NonNegativeInt,
-    trajectories: t.readonlyArray(Trajectory)
-  },
-  'Group'
-)
-/** @since 0.1.0 @category model */
-export type Group = t.TypeOf<typeof Group>
 
 // -------------------------------------------------------------------------------------
 // Tips and memory
@@ -228,48 +152,3 @@ export const NoveltyMemory = strict(
 )
 /** @since 0.1.0 @category model */
 export type NoveltyMemory = t.TypeOf<typeof NoveltyMemory>
-
-// -------------------------------------------------------------------------------------
-// TrainingSample
-// -------------------------------------------------------------------------------------
-
-/**
- * One row of a training batch: the prompt the action was sampled under (with tips if the rollout
- * was memory-augmented) and the same prompt with the tips removed, the action tokens, their
- * per-token log-probs under `π_θold` with the rollout prompt, the advantage shared by its tokens (or
- * one per token, e.g. GiGPO), and the two modes.
- *
- * @since 0.1.0
- * @category model
- */
-export const TrainingSample = strict(
-  {
-    promptTokens: t.readonlyArray(TokenId),
-    promptTokensNoTips: t.readonlyArray(TokenId),
-    actionTokens: t.readonlyArray(TokenId),
-    oldLogProbs: t.readonlyArray(LogProb),
-    advantage: t.number,
-    rolloutMode: RolloutMode,
-    updateMode: UpdateMode
-  },
-  'TrainingSample'
-)
-/** @since 0.1.0 @category model */
-export type TrainingSample = t.TypeOf<typeof TrainingSample>
-
-/**
- * The mode combination of a sample (docs/method.md §4): a rollout without memory is always on-policy.
- *
- * @example
- * import { modeCombination, withTips, offPolicy } from './data.ts'
- * assert.equal(modeCombination(withTips, offPolicy), 'offPolicy')
- *
- * @since 0.1.0
- * @category destructors
- */
-export const modeCombination = (rollout: RolloutMode, update: UpdateMode): ModeCombination =>
-  rollout._tag === 'WithoutMemory'
-    ? 'onPolicyNoMemory'
-    : update._tag === 'OffPolicy'
-      ? 'offPolicy'
-      : 'onPolicyWithTips'

@@ -49,6 +49,14 @@ export const Method = t.keyof({
 export type Method = t.TypeOf<typeof Method>
 
 /**
+ * The method a run trains when none is named, and the one a bare checkpoint is evaluated as.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const defaultMethod: Method = 'empo2'
+
+/**
  * Why `method` cannot run under the algorithm config `algo`, or null. Only `grpo-novelty` has such a
  * condition: it is GRPO plus the state-novelty bonus (docs/method.md §6), so it needs `novelty.rule =
  * stateNovelty` and a positive coefficient. The official preset has neither: its `retrievedCount`

@@ -7,12 +7,19 @@ import { officialPreset, paperPreset, type Config } from '../../src/spec/config.
 import type { Memory } from '../../src/spec/data.ts'
 import { partitionOf } from '../../src/core/memory.ts'
 import { capTip } from '../../src/core/agent.ts'
-import { defaultAgent } from '../../src/spec/run.ts'
+import { defaultAgent, mainJobRun } from '../../src/spec/run.ts'
 import type { Policy, Sampled } from '../../src/core/policy.ts'
 import { embed } from '../../src/core/embedding.ts'
 import { mkRng } from '../../src/core/rng.ts'
 import { embeddedSuite } from '../../src/effects/env/inProcess.ts'
-import { emptyMemoryState, playEpisodes } from '../../src/effects/train/rollout.ts'
+import {
+  freshState,
+  playEpisodes,
+  type MemoryState,
+  type RolloutSettings
+} from '../../src/effects/train/rollout.ts'
+import { runMethod } from '../../src/core/method.ts'
+import type { Embedder } from '../../src/core/embedding.ts'
 
 /** Answers `look` to every step and an empty tip; keeps every step prompt it was given. */
 const recordingPolicy = (prompts: string[]): Policy => {
@@ -36,35 +43,58 @@ const recordingPolicy = (prompts: string[]): Policy => {
   }
 }
 
-// the settings of one evaluation episode with memory: `method` under `algo`, the default agent
-// budget changed by `agent`
+// one evaluation episode with memory: the method record of `method` under `algo` and the default
+// agent budget changed by `agent`, its settings, and its memory restored from `stored`
 const withMemoryEval = (
   method: 'empo2' | 'reflexion',
   algo: Config,
   agent: Partial<typeof defaultAgent>,
-  maxSteps: number
-) => ({
-  method,
-  algo,
-  agent: { ...defaultAgent, ...agent },
-  temperature: 1,
-  purpose: 'eval' as const,
-  withMemory: true,
-  iterationMode: null,
-  tipTemperature: 1,
-  maxSteps
-})
+  maxSteps: number,
+  stored: Readonly<Record<string, unknown>>,
+  embedder: Embedder = embed
+): { readonly settings: RolloutSettings; readonly state: MemoryState } => {
+  const m = runMethod(
+    { ...mainJobRun(method, 'paper'), algo, agent: { ...defaultAgent, ...agent } },
+    embedder
+  )
+  return {
+    settings: {
+      algo: m.algo,
+      agent: m.agent,
+      temperature: 1,
+      tipTemperature: 1,
+      maxSteps,
+      modes: { _tag: 'Fixed', mode: 'onPolicyWithTips' },
+      writesTips: true,
+      learnsNovelty: false
+    },
+    state: freshState(m.trialMemory.restore(stored))
+  }
+}
+
+const play = (
+  prompts: string[],
+  e: { readonly settings: RolloutSettings; readonly state: MemoryState },
+  policy: Policy = recordingPolicy(prompts),
+  embedder: Embedder = embed
+) =>
+  playEpisodes(
+    { policy, envs: [embeddedSuite()], embedder },
+    e.settings,
+    [{ task: 'collect', variant: 0, group: 0, seed: 0 }],
+    e.state,
+    mkRng(0)
+  )
 
 for (const shown of [1, 2, 3, 4]) {
   test(`Reflexion shows its last 3 reflections whatever the tip cap (maxTipsShown ${shown})`, async () => {
     const prompts: string[] = []
     const reflections = ['r1', 'r2', 'r3', 'r4', 'r5'].map((r) => `reflection ${r}.`)
-    await playEpisodes(
-      { policy: recordingPolicy(prompts), envs: [embeddedSuite()], embedder: embed },
-      withMemoryEval('reflexion', paperPreset, { maxTipsShown: shown as never }, 1),
-      [{ task: 'collect', variant: 0, group: 0, seed: 0 }],
-      { ...emptyMemoryState, reflections: { collect: reflections } },
-      mkRng(0)
+    await play(
+      prompts,
+      withMemoryEval('reflexion', paperPreset, { maxTipsShown: shown as never }, 1, {
+        reflections: { collect: reflections }
+      })
     )
     assert.equal(prompts.length, 1)
     const expected = reflections.slice(-3)
@@ -76,12 +106,11 @@ for (const shown of [1, 2, 3, 4]) {
 test('Reflexion shows each reflection capped to maxTipChars', async () => {
   const prompts: string[] = []
   const long = `${'reflect '.repeat(20)}end.`
-  await playEpisodes(
-    { policy: recordingPolicy(prompts), envs: [embeddedSuite()], embedder: embed },
-    withMemoryEval('reflexion', paperPreset, { maxTipChars: 30 as never }, 1),
-    [{ task: 'collect', variant: 0, group: 0, seed: 0 }],
-    { ...emptyMemoryState, reflections: { collect: [long] } },
-    mkRng(0)
+  await play(
+    prompts,
+    withMemoryEval('reflexion', paperPreset, { maxTipChars: 30 as never }, 1, {
+      reflections: { collect: [long] }
+    })
   )
   assert.ok(prompts[0]?.includes(`- ${capTip(30)(long)}\n</tips>`), prompts[0])
   assert.ok(!prompts[0]?.includes('end.'))
@@ -116,12 +145,18 @@ for (const [name, algo, shown] of [
 ] as const)
   test(`a step prompt shows each retrieved entry by memory.entryText (${name} preset)`, async () => {
     const prompts: string[] = []
-    await playEpisodes(
-      { policy: recordingPolicy(prompts), envs: [embeddedSuite()], embedder: sameEverywhere },
-      withMemoryEval('empo2', algo, { maxTipsShown: 2 as never }, 1),
-      [{ task: 'collect', variant: 0, group: 0, seed: 0 }],
-      { ...emptyMemoryState, memory: withTwoEntries(algo) },
-      mkRng(0)
+    await play(
+      prompts,
+      withMemoryEval(
+        'empo2',
+        algo,
+        { maxTipsShown: 2 as never },
+        1,
+        { memory: withTwoEntries(algo) },
+        sameEverywhere
+      ),
+      recordingPolicy(prompts),
+      sameEverywhere
     )
     assert.equal(prompts.length, 1)
     const p = prompts[0] as string
@@ -145,12 +180,18 @@ for (const [name, algo] of [
         return base.generate(requests, mkRng(0))
       }
     }
-    await playEpisodes(
-      { policy, envs: [embeddedSuite()], embedder: sameEverywhere },
-      withMemoryEval('empo2', algo, { maxTipsShown: 1 as never, tipHistoryWindow: 2 as never }, 2),
-      [{ task: 'collect', variant: 0, group: 0, seed: 0 }],
-      { ...emptyMemoryState, memory: withTwoEntries(algo) },
-      mkRng(0)
+    await play(
+      stepPrompts,
+      withMemoryEval(
+        'empo2',
+        algo,
+        { maxTipsShown: 1 as never, tipHistoryWindow: 2 as never },
+        2,
+        { memory: withTwoEntries(algo) },
+        sameEverywhere
+      ),
+      policy,
+      sameEverywhere
     )
     assert.equal(tipPrompts.length, 1)
     const p = tipPrompts[0] as string

@@ -8,16 +8,10 @@ import { arbitraryOf } from '../support/arbitrary.ts'
 import { property } from '../support/property.ts'
 
 const codecs: ReadonlyArray<readonly [string, t.Mixed]> = [
-  ['RolloutMode', D.RolloutMode],
-  ['UpdateMode', D.UpdateMode],
-  ['ModeCombination', D.ModeCombination],
-  ['Step', D.Step],
-  ['Trajectory', D.Trajectory],
-  ['Group', D.Group],
+  ['Mode', D.Mode],
   ['MemoryEntry', D.MemoryEntry],
   ['Memory', D.Memory],
   ['NoveltyMemory', D.NoveltyMemory],
-  ['TrainingSample', D.TrainingSample],
   ...(Object.entries(B).filter(([, v]) => typeof v === 'object' && v !== null && 'bounds' in v) as [
     string,
     t.Mixed
@@ -51,11 +45,13 @@ property(
 )
 
 property(
-  'a sample’s mode combination is off-policy only for a memory rollout updated off-policy',
-  [arbitraryOf(D.RolloutMode), arbitraryOf(D.UpdateMode)],
-  (r, u) => {
-    const m = D.modeCombination(r, u)
-    assert.equal(m === 'offPolicy', D.isWithTips(r) && D.isOffPolicy(u))
-    assert.equal(m === 'onPolicyNoMemory', !D.isWithTips(r))
+  'a mode is told apart by whether it shows tips and whether its update removes them, and only a mode that shows tips removes them',
+  [arbitraryOf(D.Mode)],
+  (m) => {
+    assert.ok(!D.updatedWithoutTips(m) || D.showsTips(m))
+    const twins = D.modes.filter(
+      (n) => D.showsTips(n) === D.showsTips(m) && D.updatedWithoutTips(n) === D.updatedWithoutTips(m)
+    )
+    assert.deepEqual(twins, [m])
   }
 )

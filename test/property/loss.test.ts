@@ -22,7 +22,7 @@ import {
 import { lossGradient } from '../../src/core/gradient.ts'
 import { numberNumeric as N, toRows, toScalar, type NDArray } from '../../src/core/numeric.ts'
 import { officialPreset, paperPreset } from '../../src/spec/config.ts'
-import type { ModeCombination } from '../../src/spec/data.ts'
+import type { Mode } from '../../src/spec/data.ts'
 
 const out = (s: LossSettings, b: Batch): LossOutput<NDArray> => empo2Loss(N)(s)(toInputs(b))
 const keys = lossOutputKeys
@@ -58,7 +58,7 @@ property(
 
 property(
   'with no memory rows (p = 0) the EMPO² loss (paper mask enabled, scope offPolicy) is identical to the GRPO loss (mask disabled)',
-  [arbSettings, arbBatch({ labels: fc.constant<ModeCombination>('onPolicyNoMemory') })],
+  [arbSettings, arbBatch({ labels: fc.constant<Mode>('onPolicyNoMemory') })],
   (s, b) => {
     const empo2 = {
       ...s,
@@ -78,7 +78,7 @@ property(
   'off-policy with an empty tip set equals on-policy: flipping the off-policy flag changes nothing when δ masks no token (boundary token at exactly log δ included)',
   [
     arbSettings,
-    arbBatch({ labels: fc.constantFrom<ModeCombination>('offPolicy', 'onPolicyNoMemory') }),
+    arbBatch({ labels: fc.constantFrom<Mode>('offPolicy', 'onPolicyNoMemory') }),
     fc.double({ min: 1e-4, max: 0.5, noNaN: true })
   ],
   (s, b0, delta) => {
@@ -97,8 +97,8 @@ property(
       ...s,
       mask: { ...s.mask, enabled: true, rule: 'tokenProb' as const, scope: 'offPolicy' as const, delta }
     }
-    const off = { ...b, labels: b.labels.map((): ModeCombination => 'offPolicy') }
-    const on = { ...b, labels: b.labels.map((): ModeCombination => 'onPolicyNoMemory') }
+    const off = { ...b, labels: b.labels.map((): Mode => 'offPolicy') }
+    const on = { ...b, labels: b.labels.map((): Mode => 'onPolicyNoMemory') }
     return (
       sameOutputs(out(settings, off), out(settings, on)) && toScalar(out(settings, off).maskedFraction) === 0
     )
@@ -168,7 +168,7 @@ property(
   [arbBatch()],
   (b) => {
     const n = tokenCountsByMode(b.labels, b.responseMask)
-    const byHand = (l: ModeCombination): number =>
+    const byHand = (l: Mode): number =>
       b.responseMask.reduce((a, r, i) => a + (b.labels[i] === l ? r.reduce((x, y) => x + y, 0) : 0), 0)
     return (['onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy'] as const).every((l) => n[l] === byHand(l))
   }

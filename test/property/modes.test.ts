@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
-  combinationOf,
   drawIterationMode,
   drawModes,
   drawStepMode,
-  fromCombination,
   modeProbabilities,
-  type ModeDraw,
   type ModesConfig
 } from '../../src/core/modes.ts'
 import { mkRng, type Rng } from '../../src/core/rng.ts'
 import { ModesConfig as ModesConfigC, officialPreset } from '../../src/spec/config.ts'
-import { ModeCombination } from '../../src/spec/data.ts'
+import { Mode, showsTips } from '../../src/spec/data.ts'
 import { arbitraryOf } from '../support/arbitrary.ts'
 import { close, property } from '../support/property.ts'
 
@@ -38,9 +35,9 @@ const perStep = (memoryProb: number, offPolicyProb: number): ModesConfig =>
 const count = fc.integer({ min: 0, max: 64 })
 
 // n draws threaded through one rng, for either rule (perIteration: n iterations)
-const sample = (cfg: ModesConfig, rng: Rng, n: number): ModeDraw[] => {
+const sample = (cfg: ModesConfig, rng: Rng, n: number): Mode[] => {
   const draw = cfg.rule === 'perStep' ? drawStepMode(cfg) : drawIterationMode(cfg)
-  const out: ModeDraw[] = []
+  const out: Mode[] = []
   let r = rng
   for (let i = 0; i < n; i++) {
     const [d, next] = draw(r)
@@ -49,9 +46,9 @@ const sample = (cfg: ModesConfig, rng: Rng, n: number): ModeDraw[] => {
   }
   return out
 }
-const frequencies = (ds: ReadonlyArray<ModeDraw>): Record<ModeCombination, number> => {
+const frequencies = (ds: ReadonlyArray<Mode>): Record<Mode, number> => {
   const f = { onPolicyNoMemory: 0, onPolicyWithTips: 0, offPolicy: 0 }
-  for (const d of ds) f[combinationOf(d)] += 1 / ds.length
+  for (const d of ds) f[d] += 1 / ds.length
   return f
 }
 // A frequency over n Bernoulli(P) draws has standard error √(P(1 − P)/n); we accept 5 standard errors
@@ -64,29 +61,19 @@ property(
   [seed, fc.double({ min: 0, max: 1, noNaN: true }), count],
   (s, q, n) => {
     const [ds] = drawModes(perStep(0, q))(mkRng(s), n)
-    assert.ok(ds.every((d) => d.rollout._tag === 'WithoutMemory' && d.update._tag === 'OnPolicy'))
+    assert.ok(ds.every((d) => d === 'onPolicyNoMemory'))
   }
 )
 
 property('perStep with p = 1, q = 0: every step is memory-augmented and on-policy', [seed, count], (s, n) => {
   const [ds] = drawModes(perStep(1, 0))(mkRng(s), n)
-  assert.ok(ds.every((d) => d.rollout._tag === 'WithTips' && d.update._tag === 'OnPolicy'))
+  assert.ok(ds.every((d) => d === 'onPolicyWithTips'))
 })
 
 property('perStep with p = 1, q = 1: every step is off-policy', [seed, count], (s, n) => {
   const [ds] = drawModes(perStep(1, 1))(mkRng(s), n)
-  assert.ok(ds.every((d) => combinationOf(d) === 'offPolicy'))
+  assert.ok(ds.every((d) => d === 'offPolicy'))
 })
-
-property(
-  'a rollout without memory is always updated on-policy (any rule, any config)',
-  [modesCfg, seed, count],
-  (c, s, n) => {
-    assert.ok(
-      sample(c, mkRng(s), n).every((d) => d.rollout._tag === 'WithTips' || d.update._tag === 'OnPolicy')
-    )
-  }
-)
 
 property(
   'draws are deterministic given the seed (same draws, same next state)',
@@ -105,7 +92,7 @@ property(
   (c, s, n) => {
     const [ds, next] = drawModes({ ...c, rule: 'perIteration' })(mkRng(s), n)
     const [d, nextOne] = drawIterationMode(c)(mkRng(s))
-    assert.ok(ds.every((x) => x === ds[0]) && combinationOf(ds[0] as ModeDraw) === combinationOf(d))
+    assert.ok(ds.every((x) => x === ds[0]) && ds[0] === d)
     assert.deepEqual(next, nextOne)
     assert.deepEqual(
       drawModes({ ...c, rule: 'perStep' })(mkRng(s), n)[0],
@@ -119,7 +106,7 @@ property(
   [modesCfg],
   (c) => {
     const p = modeProbabilities(c)
-    const ps = (Object.keys(ModeCombination.keys) as ModeCombination[]).map((k) => p[k])
+    const ps = (Object.keys(Mode.keys) as Mode[]).map((k) => p[k])
     assert.ok(ps.every((x) => x >= -1e-15 && x <= 1 + 1e-15))
     assert.ok(
       close(
@@ -139,7 +126,7 @@ property(
   (c, s) => {
     const f = frequencies(sample(c, mkRng(s), N))
     const p = modeProbabilities(c)
-    for (const k of Object.keys(p) as ModeCombination[])
+    for (const k of Object.keys(p) as Mode[])
       assert.ok(within(f[k], p[k], N), `${c.rule} ${k}: frequency ${f[k]} vs P ${p[k]}`)
   },
   { numRuns: 30 }
@@ -155,8 +142,8 @@ property(
     const pMem = p.offPolicy + p.onPolicyWithTips
     assert.ok(close(pMem, 0.25, 0, 1e-12) && close(p.offPolicy / pMem, 0.68, 0, 1e-12))
     const ds = sample(c, mkRng(s), M)
-    const mem = ds.filter((d) => d.rollout._tag === 'WithTips')
-    const off = mem.filter((d) => d.update._tag === 'OffPolicy')
+    const mem = ds.filter(showsTips)
+    const off = mem.filter((d) => d === 'offPolicy')
     assert.ok(within(mem.length / M, 0.25, M), `P(memory) ≈ ${mem.length / M}`)
     assert.ok(
       within(off.length / mem.length, 0.68, mem.length),
@@ -164,12 +151,4 @@ property(
     )
   },
   { numRuns: 5 }
-)
-
-property(
-  'fromCombination and combinationOf are inverse',
-  [fc.constantFrom(...(Object.keys(ModeCombination.keys) as ModeCombination[]))],
-  (k) => {
-    assert.equal(combinationOf(fromCombination(k)), k)
-  }
 )

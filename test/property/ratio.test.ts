@@ -3,7 +3,7 @@ import { property, close } from '../support/property.ts'
 import { extremeLogProb } from '../support/batch.ts'
 import { logRatio, offPolicyColumn, ratio, selectLogProbs } from '../../src/core/ratio.ts'
 import { numberNumeric as N, fromRows, toRows } from '../../src/core/numeric.ts'
-import type { ModeCombination } from '../../src/spec/data.ts'
+import type { Mode } from '../../src/spec/data.ts'
 
 const clampArb = fc.double({ min: 0.5, max: 50, noNaN: true }) // positive, as ClipConfig.logRatioClamp
 
@@ -19,7 +19,7 @@ property(
   }
 )
 
-const labelArb = fc.constantFrom<ModeCombination>('onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy')
+const labelArb = fc.constantFrom<Mode>('onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy')
 
 property(
   'selectLogProbs takes logProbs from the tipped scoring only on onPolicyWithTips rows, and tipFreeLogProbs always from the tip-free scoring',

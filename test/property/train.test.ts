@@ -1,22 +1,17 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import {
-  applyMethod,
-  miniBatchRows,
-  drawTasks,
-  episodeAdvantages,
-  episodeReturn,
-  updateRows,
-  writesTips,
-  type StepRecord
-} from '../../src/core/train.ts'
+import { miniBatchRows, drawTasks, episodeAdvantages, updateRows } from '../../src/core/train.ts'
+import { applyMethod, runMethod } from '../../src/core/method.ts'
+import { trajectoryReturn } from '../../src/core/returns.ts'
+import { embed } from '../../src/core/embedding.ts'
+import type { Step } from '../../src/core/trajectory.ts'
 import { Method, mainJobRun } from '../../src/spec/run.ts'
-import { fromCombination, modeProbabilities } from '../../src/core/modes.ts'
+import { modeProbabilities } from '../../src/core/modes.ts'
 import { removeTips, text, tipsSegment, tipsOf } from '../../src/core/prompt.ts'
 import { mkRng } from '../../src/core/rng.ts'
 import { officialPreset, paperPreset, type Config } from '../../src/spec/config.ts'
-import type { ModeCombination } from '../../src/spec/data.ts'
+import type { Mode } from '../../src/spec/data.ts'
 import { close, property } from '../support/property.ts'
 
 // the boundaries 0 and 1 come often: p = 0, q = 1 and equal per-iteration thresholds are where laws break
@@ -75,14 +70,17 @@ property(
   }
 )
 
+// whether a training episode of method `m` under `c` ends with a written tip
+const writesTips = (m: Method, c: Config): boolean =>
+  runMethod({ ...mainJobRun(m, 'paper'), algo: c }, embed).writesTips
+
 property(
   'a training episode writes a tip exactly when some step can read one: Reflexion always, otherwise iff P(memory rollout) > 0',
   [config, fc.constantFrom(...(Object.keys(Method.keys) as Array<Method>))],
   (c, m) => {
-    const algo = applyMethod(m)(c)
     // some step can read a tip unless every step is rolled out without memory
-    const readable = modeProbabilities(algo.modes).onPolicyNoMemory < 1
-    return writesTips(m, algo) === (m === 'reflexion' || readable)
+    const readable = modeProbabilities(applyMethod(m)(c).modes).onPolicyNoMemory < 1
+    return writesTips(m, c) === (m === 'reflexion' || readable)
   }
 )
 
@@ -96,8 +94,8 @@ test('writesTips at the boundaries: Reflexion with p = 0, every memory step off-
     modes: { ...officialPreset.modes, offPolicyBelow: 0.2, withTipsBelow: 0.2 }
   } as Config
   assert.equal(writesTips('empo2', perIteration), true)
-  assert.equal(writesTips('grpo', applyMethod('grpo')(paperPreset)), false)
-  assert.equal(writesTips('grpo-novelty', applyMethod('grpo-novelty')(officialPreset)), false)
+  assert.equal(writesTips('grpo', paperPreset), false)
+  assert.equal(writesTips('grpo-novelty', officialPreset), false)
 })
 
 property(
@@ -202,8 +200,8 @@ property(
     eps.forEach((e, i) =>
       eps.forEach((f, j) => {
         if (e.group !== f.group) return
-        const ri = episodeReturn(c)(e.steps)
-        const rj = episodeReturn(c)(f.steps)
+        const ri = trajectoryReturn(c)(e)
+        const rj = trajectoryReturn(c)(f)
         const ai = (adv[i] as ReadonlyArray<number>)[0] as number
         const aj = (adv[j] as ReadonlyArray<number>)[0] as number
         if (ri > rj + 1e-9) assert.ok(ai > aj, `R ${ri} > ${rj} but A ${ai} ≤ ${aj}`)
@@ -228,17 +226,17 @@ property(
   }
 )
 
-const combination = fc.constantFrom<ModeCombination>('onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy')
+const combination = fc.constantFrom<Mode>('onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy')
 const recordArb = fc
   .tuple(combination, fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), fc.string({ maxLength: 8 }))
-  .map(([c, tips, obs]): StepRecord => ({
+  .map(([c, tips, obs]): Step => ({
     observation: obs,
     prompt:
       c === 'onPolicyNoMemory' || tips.length === 0
         ? [text(`s ${obs}`), text('a:')]
         : [text(`s ${obs}`), tipsSegment(tips), text('a:')],
     tips: c === 'onPolicyNoMemory' ? [] : tips,
-    mode: fromCombination(c),
+    mode: c,
     action: 'x',
     actionTokens: [1, 2],
     oldLogProbs: [-1, -2],
@@ -259,10 +257,10 @@ property(
     const steps = eps.flat()
     assert.equal(rows.length, steps.length)
     rows.forEach((r, k) => {
-      const s = steps[k] as StepRecord
+      const s = steps[k] as Step
       assert.deepEqual(r.rolloutPrompt, s.prompt)
       assert.deepEqual(r.oldLogProbs, s.oldLogProbs)
-      if (r.combination === 'offPolicy') {
+      if (r.mode === 'offPolicy') {
         assert.deepEqual(r.updatePrompt, removeTips(s.prompt))
         assert.equal(tipsOf(r.updatePrompt).length, 0)
       } else assert.deepEqual(r.updatePrompt, s.prompt)

@@ -17,7 +17,7 @@
 import fc from 'fast-check'
 import { arbitraryOf } from './arbitrary.ts'
 import { ClipConfig, KlConfig, LossConfig, MaskConfig } from '../../src/spec/config.ts'
-import type { ModeCombination } from '../../src/spec/data.ts'
+import type { Mode } from '../../src/spec/data.ts'
 import type { LossInputs, LossSettings } from '../../src/core/loss.ts'
 import { fromRows, type NDArray } from '../../src/core/numeric.ts'
 
@@ -26,7 +26,7 @@ export type Rows = number[][]
 
 /** A loss batch as rows: every token array `[B, T]`, `labels` `[B]`. */
 export interface Batch {
-  readonly labels: ReadonlyArray<ModeCombination>
+  readonly labels: ReadonlyArray<Mode>
   readonly logProbs: Rows
   readonly oldLogProbs: Rows
   readonly tipFreeLogProbs: Rows
@@ -75,7 +75,7 @@ export interface BatchOptions {
   /** draw old and ref log-probs independently from `logProb` rather than within ±2 of logProbs */
   readonly independentOld?: boolean
   readonly advantage?: fc.Arbitrary<number>
-  readonly labels?: fc.Arbitrary<ModeCombination>
+  readonly labels?: fc.Arbitrary<Mode>
 }
 
 const matrix = <A>(b: number, t: number, a: fc.Arbitrary<A>): fc.Arbitrary<A[][]> =>
@@ -95,8 +95,7 @@ export const arbBatch = (o: BatchOptions = {}): fc.Arbitrary<Batch> => {
       fc.double({ min: -3, max: 3, noNaN: true }).map((x) => x + 0),
       fc.constant(0)
     )
-  const lab =
-    o.labels ?? fc.constantFrom<ModeCombination>('onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy')
+  const lab = o.labels ?? fc.constantFrom<Mode>('onPolicyNoMemory', 'onPolicyWithTips', 'offPolicy')
   const near = fc.double({ min: -2, max: 2, noNaN: true })
   return fc
     .record({

@@ -25,7 +25,7 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { appendLineDurable, removeStaleTemps, writeFileAtomic } from '../fs.ts'
 import { MetricsLine, EvalSummary } from '../../spec/metrics.ts'
-import { Memory, NoveltyMemory } from '../../spec/data.ts'
+import { NoveltyMemory } from '../../spec/data.ts'
 import { decodeWith, showDecodeError } from '../../spec/codec.ts'
 
 /** What a resume needs besides the checkpoint and the memories. */
@@ -36,12 +36,11 @@ export const RunState = t.type({
 })
 export type RunState = t.TypeOf<typeof RunState>
 
-/** The memories persisted across iterations (src/effects/train/rollout.ts `MemoryState`). */
-export const MemorySnapshot = t.type({
-  memory: Memory,
-  reflections: t.record(t.string, t.readonlyArray(t.string)),
-  novelty: NoveltyMemory
-})
+/**
+ * The memories persisted across iterations (src/effects/train/rollout.ts `MemoryState`): the novelty
+ * memory, and the method's store in the field(s) its memory names (`MemoryValue.snapshot`).
+ */
+export const MemorySnapshot = t.intersection([t.UnknownRecord, t.type({ novelty: NoveltyMemory })])
 export type MemorySnapshot = t.TypeOf<typeof MemorySnapshot>
 
 /** The files of a run directory. */

@@ -53,9 +53,7 @@ export const tensorUpdateRows = (
 ): ReadonlyArray<UpdateRow> => {
   const needTipFree = s.mask.enabled && s.mask.rule === 'tokenProb' && s.mask.scope === 'all'
   const tipped = specs.flatMap((r, i) =>
-    needTipFree && r.combination === 'onPolicyWithTips' && !skipped(s, skipZeroAdvantage)(r.advantage)
-      ? [i]
-      : []
+    needTipFree && r.mode === 'onPolicyWithTips' && !skipped(s, skipZeroAdvantage)(r.advantage) ? [i] : []
   )
   const tipFreeScores = scoreActions(
     model,
@@ -79,7 +77,7 @@ export const tensorUpdateRows = (
       action: r.actionTokens,
       oldLogProbs: r.oldLogProbs,
       advantage: r.advantage,
-      offPolicy: r.combination === 'offPolicy',
+      offPolicy: r.mode === 'offPolicy',
       ...(free !== undefined ? { tipFreeLogProbs: free } : {}),
       ...(ref !== null ? { refLogProbs: ref[i] as ReadonlyArray<number> } : {})
     }

@@ -3,20 +3,23 @@
  * the paper reports), and out-of-distribution families with memory over a few trials and no parameter
  * update (tips written after each trial are retrieved in the next).
  */
-import type { Method, RunConfig } from '../../spec/run.ts'
+import type { RunConfig } from '../../spec/run.ts'
 import type { EvalSummary } from '../../spec/metrics.ts'
-import { fork, type Rng } from '../../core/rng.ts'
-import { applyMethod, type EpisodeRun } from '../../core/train.ts'
+import type { Mode } from '../../spec/data.ts'
+import type { Rng } from '../../core/rng.ts'
+import { trialStream } from '../../core/streams.ts'
+import { runMethod, type RunMethod } from '../../core/method.ts'
+import type { Trajectory } from '../../core/trajectory.ts'
 import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'
 import { embed } from '../../core/embedding.ts'
 import {
-  emptyMemoryState,
+  freshState,
   playEpisodes,
   type EpisodeSpec,
   type MemoryState,
   type RolloutSettings
 } from './rollout.ts'
-import { runRng, suitePool } from './loop.ts'
+import { suitePool } from './loop.ts'
 import { renamingProblem, type Renaming } from '../../core/env/rename.ts'
 import { isSuccess } from '../../spec/env.ts'
 
@@ -46,17 +49,6 @@ export const summarise = (
   return { perFamily, success: avg('success'), score: avg('score'), episodes: eps.length }
 }
 
-/**
- * The rngs of `empo2 eval --seed <seed>`: held-out without memory, out of distribution, held-out with
- * memory (independent forks, so the three can run in any order).
- */
-export const evalRngs = (
-  seed: number
-): { readonly heldOut: Rng; readonly ood: Rng; readonly heldOutMemory: Rng } => {
-  const rng = fork(runRng(seed), 2_000_000)
-  return { heldOut: fork(rng, 0), ood: fork(rng, 1), heldOutMemory: fork(rng, 2) }
-}
-
 /** The variants evaluated per family: the first `n` unseen ones (5, 6, …). */
 export const heldOutVariants = (n: number): ReadonlyArray<number> =>
   Array.from({ length: n }, (_, i) => 5 + i)
@@ -71,21 +63,19 @@ const evalSpecs = (
     variants.map((variant, v) => ({ task, variant, group: f * 1000 + v, seed: seedBase + v }))
   )
 
-// evaluation rollouts: the run's method and config at the evaluation temperature, no updates
-const evalSettings = (run: RunConfig, method: Method, withMemory: boolean): RolloutSettings => {
-  const algo = applyMethod(run.method)(run.algo)
-  return {
-    method,
-    algo,
-    agent: run.agent,
-    temperature: algo.rollout.evalTemperature,
-    purpose: 'eval',
-    withMemory,
-    iterationMode: null,
-    tipTemperature: run.schedule.tipTemperature,
-    maxSteps: algo.rollout.maxSteps
-  }
-}
+// evaluation rollouts: the run's method and config at the evaluation temperature, every step in one
+// mode, the novelty memory scoring only; with memory (on-policy with tips), a tip written after each
+// episode
+const evalSettings = (run: RunConfig, method: RunMethod, mode: Mode): RolloutSettings => ({
+  algo: method.algo,
+  agent: method.agent,
+  temperature: method.algo.rollout.evalTemperature,
+  tipTemperature: run.schedule.tipTemperature,
+  maxSteps: method.algo.rollout.maxSteps,
+  modes: { _tag: 'Fixed', mode },
+  writesTips: mode !== 'onPolicyNoMemory',
+  learnsNovelty: false
+})
 
 /**
  * Held-out success without memory: one episode per (family, variant) of `run.schedule.families` ×
@@ -99,11 +89,12 @@ export const evaluateHeldOut = async (
 ): Promise<EvalResult> => {
   const specs = evalSpecs(run.schedule.families, variants, 100_000)
   if (specs.length === 0) return summarise([])
+  const method = runMethod(run, embed)
   const { episodes } = await playEpisodes(
     { policy: transformerPolicy(model), envs: suitePool(specs.length), embedder: embed },
-    evalSettings(run, run.method === 'reflexion' ? 'empo2' : run.method, false),
+    evalSettings(run, method, 'onPolicyNoMemory'),
     specs,
-    emptyMemoryState,
+    freshState(method.trialMemory.empty),
     rng
   )
   return summarise(episodes)
@@ -145,20 +136,27 @@ export const playMemoryTrials = async (
   run: RunConfig,
   rng: Rng,
   on: MemoryTrialsOn
-): Promise<ReadonlyArray<ReadonlyArray<EpisodeRun>>> => {
+): Promise<ReadonlyArray<ReadonlyArray<Trajectory>>> => {
   const specs = evalSpecs(on.families, on.variants, 200_000)
   if (specs.length === 0) return []
   const problem = on.renaming === undefined ? null : renamingProblem(on.renaming, specs)
   if (problem !== null) throw new Error(problem)
-  const settings = evalSettings(run, run.method === 'reflexion' ? 'reflexion' : 'empo2', true)
+  const method = runMethod(run, embed)
+  const settings = evalSettings(run, method, 'onPolicyWithTips')
   const envs = suitePool(specs.length, on.renaming)
   const actor = transformerPolicy(model)
   const policy =
     on.tipWriter === undefined ? actor : { ...actor, generate: transformerPolicy(on.tipWriter).generate }
-  let state: MemoryState = emptyMemoryState
-  const trials: Array<ReadonlyArray<EpisodeRun>> = []
+  let state: MemoryState = freshState(method.trialMemory.empty)
+  const trials: Array<ReadonlyArray<Trajectory>> = []
   for (let trial = 0; trial < on.trials; trial++) {
-    const r = await playEpisodes({ policy, envs, embedder: embed }, settings, specs, state, fork(rng, trial))
+    const r = await playEpisodes(
+      { policy, envs, embedder: embed },
+      settings,
+      specs,
+      state,
+      trialStream(rng, trial)
+    )
     state = r.state
     const failed = on.renaming === undefined ? undefined : r.episodes.find((e) => e.error !== null)
     if (failed !== undefined)

@@ -1,27 +1,23 @@
 /**
- * The EMPO² training loop: per iteration, draw tasks, play a group of rollouts per task
- * (modes, tips, intrinsic rewards: src/effects/train/rollout.ts), compute group advantages and update
- * rows (src/core/train.ts), and take the optimiser steps on the one loss definition
- * (src/core/loss.ts on tensors, src/effects/tensor/update.ts). Baselines and ablations are the same
- * loop under another `Method`. Everything an iteration needs is derived from `fork(root, iteration)`,
- * so a resumed run draws exactly what an uninterrupted one would have.
+ * The training loop: per iteration, draw tasks, play a group of rollouts per task (modes, tips,
+ * intrinsic rewards: src/effects/train/rollout.ts), compute group advantages and the method's update
+ * rows, and take the optimiser steps on the one loss definition (src/core/loss.ts on tensors,
+ * src/effects/tensor/update.ts). Every method is the same loop under another `RunMethod`
+ * (src/core/method.ts). Everything an iteration needs is drawn from its own stream
+ * (src/core/streams.ts), so a resumed run draws exactly what an uninterrupted one would have.
  */
 import type { RunConfig } from '../../spec/run.ts'
 import { isSuccess, type Environment } from '../../spec/env.ts'
-import { fork, mkRng, type Rng } from '../../core/rng.ts'
+import type { Rng } from '../../core/rng.ts'
+import { iterationStreams, resetSeed } from '../../core/streams.ts'
 import { drawIterationMode } from '../../core/modes.ts'
 import { embed, type Embedder } from '../../core/embedding.ts'
 import { lossSettings } from '../../core/loss.ts'
-import {
-  applyMethod,
-  drawTasks,
-  episodeAdvantages,
-  episodeReturn,
-  miniBatchRows,
-  updateRows,
-  type EpisodeRun,
-  type UpdateRowSpec
-} from '../../core/train.ts'
+import { drawTasks, episodeAdvantages, miniBatchRows, type UpdateRowSpec } from '../../core/train.ts'
+import { trajectoryReturn } from '../../core/returns.ts'
+import { runMethod, type RunMethod } from '../../core/method.ts'
+import type { Trajectory } from '../../core/trajectory.ts'
+import type { Mode } from '../../spec/data.ts'
 import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'
 import { mkAdam, trainEpochs, type Adam } from '../tensor/optimizer.ts'
 import { miniBatchObjective, tensorUpdateRows } from '../tensor/update.ts'
@@ -43,7 +39,7 @@ export interface UpdateReport {
 /** One iteration's outcome, before it is written as a metrics line. */
 export interface IterationReport {
   readonly iteration: number
-  readonly episodes: ReadonlyArray<EpisodeRun>
+  readonly episodes: ReadonlyArray<Trajectory>
   readonly update: UpdateReport
   readonly envSteps: number
   readonly state: MemoryState
@@ -53,9 +49,10 @@ export interface IterationReport {
 export const suitePool = (n: number, renaming?: Renaming): ReadonlyArray<Environment> =>
   Array.from({ length: n }, () => embeddedSuite(renaming))
 
-/** The training context: the model, its optimiser, the optional frozen reference, the embedder. */
+/** The training context: the run and its method, the model, its optimiser, the optional frozen reference, the embedder. */
 export interface Trainer {
   readonly run: RunConfig
+  readonly method: RunMethod
   readonly model: Transformer
   readonly optimizer: Adam
   readonly reference: Transformer | null
@@ -68,6 +65,7 @@ export const mkTrainer = (run: RunConfig, model: Transformer, reference: Transfo
   const o = run.algo.optim
   return {
     run,
+    method: runMethod(run, embed),
     model,
     reference,
     optimizer: mkAdam(
@@ -100,7 +98,7 @@ const update = (tr: Trainer, specs: ReadonlyArray<UpdateRowSpec>, rng: Rng): Upd
     rows: 0
   }
   if (specs.length === 0) return none
-  const algo = applyMethod(tr.run.method)(tr.run.algo)
+  const algo = tr.method.algo
   const settings = lossSettings(algo)
   const rows = tensorUpdateRows(tr.model, tr.reference, settings, specs, tr.run.schedule.skipZeroAdvantage)
   const objective = miniBatchObjective(tr.model, settings, tr.run.schedule.skipZeroAdvantage)
@@ -142,10 +140,7 @@ const update = (tr: Trainer, specs: ReadonlyArray<UpdateRowSpec>, rng: Rng): Upd
   }
 }
 
-/**
- * One training iteration: tasks from `fork(rng, 0)`, the per-iteration mode from `fork(rng, 1)`,
- * rollouts from `fork(rng, 2)`, minibatch order from `fork(rng, 3)`.
- */
+/** One training iteration, drawing from the iteration's streams (`iterationStreams`). */
 export const trainIteration = async (
   tr: Trainer,
   iteration: number,
@@ -153,41 +148,41 @@ export const trainIteration = async (
   rng: Rng,
   onStep?: (active: number) => void
 ): Promise<IterationReport> => {
-  const run = tr.run
-  const algo = applyMethod(run.method)(run.algo)
+  const { run, method } = tr
+  const algo = method.algo
+  const streams = iterationStreams(rng)
   const { groupSize, tasksPerBatch } = algo.rollout
-  const [tasks] = drawTasks(run.schedule, tasksPerBatch)(fork(rng, 0))
-  const [iterationMode] = drawIterationMode(algo.modes)(fork(rng, 1))
+  const [tasks] = drawTasks(run.schedule, tasksPerBatch)(streams.tasks)
+  const [iterationMode] = drawIterationMode(algo.modes)(streams.iterationMode)
   const specs = tasks.flatMap((t, g) =>
     Array.from({ length: groupSize }, (_, k) => ({
       task: t.task,
       variant: t.variant,
       group: g,
-      seed: (iteration * 7919 + g * 131 + k) % 2147483647
+      seed: resetSeed(iteration, g, k)
     }))
   )
   const deps: RolloutDeps = { policy: transformerPolicy(tr.model), envs: tr.envs, embedder: tr.embedder }
   const { episodes, state: next } = await playEpisodes(
     deps,
     {
-      method: run.method,
       algo,
-      agent: run.agent,
+      agent: method.agent,
       temperature: algo.rollout.temperature,
-      purpose: 'training',
-      withMemory: false,
-      iterationMode,
       tipTemperature: run.schedule.tipTemperature,
-      maxSteps: algo.rollout.maxSteps
+      maxSteps: algo.rollout.maxSteps,
+      modes: method.trainingModes(iterationMode),
+      writesTips: method.writesTips,
+      learnsNovelty: true
     },
     specs,
     state,
-    fork(rng, 2),
+    streams.rollouts,
     onStep
   )
   const adv = episodeAdvantages(algo.advantage, algo.novelty.coef)(episodes)
-  const rows = run.method === 'reflexion' ? [] : updateRows(episodes, adv)
-  const report = update(tr, rows, fork(rng, 3))
+  const rows = method.updateRows(episodes, adv)
+  const report = update(tr, rows, streams.miniBatches)
   return {
     iteration,
     episodes,
@@ -199,7 +194,7 @@ export const trainIteration = async (
 
 /** Summary statistics of a batch of episodes. */
 export const episodeStats = (
-  episodes: ReadonlyArray<EpisodeRun>
+  episodes: ReadonlyArray<Trajectory>
 ): {
   readonly success: number
   readonly score: number
@@ -209,24 +204,13 @@ export const episodeStats = (
   readonly modes: { readonly onNoMem: number; readonly onMem: number; readonly off: number }
 } => {
   const steps = episodes.flatMap((e) => e.steps)
-  const count = (tag: string): number =>
-    steps.filter(
-      (s) =>
-        (s.mode.rollout._tag === 'WithoutMemory'
-          ? 'onNoMem'
-          : s.mode.update._tag === 'OffPolicy'
-            ? 'off'
-            : 'onMem') === tag
-    ).length
+  const count = (mode: Mode): number => steps.filter((s) => s.mode === mode).length
   return {
     success: mean(episodes.map((e) => (isSuccess(e.score) ? 1 : 0))),
     score: mean(episodes.map((e) => e.score)),
-    return: mean(episodes.map((e) => episodeReturn(0)(e.steps))),
+    return: mean(episodes.map(trajectoryReturn(0))),
     intrinsic: mean(episodes.map((e) => e.steps.reduce((s, x) => s + x.intrinsic, 0))),
     tipsPerStep: mean(steps.map((s) => s.tips.length)),
-    modes: { onNoMem: count('onNoMem'), onMem: count('onMem'), off: count('off') }
+    modes: { onNoMem: count('onPolicyNoMemory'), onMem: count('onPolicyWithTips'), off: count('offPolicy') }
   }
 }
-
-/** The root generator of a run. */
-export const runRng = (seed: number): Rng => mkRng(seed)

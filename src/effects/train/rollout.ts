@@ -1,9 +1,9 @@
 /**
  * Rollouts: a batch of episodes played in lockstep, one environment per episode, one batched
- * `Policy.sample` per step. Every decision is a core function: the mode of each step
- * (src/core/modes.ts), the tips retrieved (the method's `retrieve`, src/core/methods.ts), the prompt
+ * `Policy.sample` per step. Every decision is a core function or a value passed in: the mode of each
+ * step (`RolloutSettings.modes`), the texts the memory shows (`MemoryValue.shown`), the prompt
  * (src/core/agent.ts), the intrinsic reward (src/core/novelty.ts), and at the end the tip the policy
- * writes (`Policy.generate` on the tip prompt) and what enters memory (the method's `write`).
+ * writes (`Policy.generate` on the tip prompt) and the memory after it (`MemoryValue.write`).
  */
 import * as E from 'fp-ts/lib/Either.js'
 import {
@@ -14,32 +14,29 @@ import {
   type StepResult
 } from '../../spec/env.ts'
 import type { Config } from '../../spec/config.ts'
-import type { AgentConfig, Method } from '../../spec/run.ts'
-import type { NonNegativeInt } from '../../spec/brands.ts'
-import type { Memory, NoveltyMemory } from '../../spec/data.ts'
+import type { AgentConfig } from '../../spec/run.ts'
+import { showsTips, type Mode, type NoveltyMemory } from '../../spec/data.ts'
 import type { Policy } from '../../core/policy.ts'
-import { fork, type Rng } from '../../core/rng.ts'
-import { drawStepMode, fromCombination, type ModeDraw } from '../../core/modes.ts'
+import type { Rng } from '../../core/rng.ts'
+import { samplingStream, stepModeStream, tipWritingStream } from '../../core/streams.ts'
+import { drawStepMode } from '../../core/modes.ts'
 import { render, type HistoryStep } from '../../core/prompt.ts'
 import { batchIntrinsicRewards } from '../../core/novelty.ts'
-import { empo2, reflexion, type Episode, type ReflexionStore } from '../../core/methods.ts'
+import type { Episode } from '../../core/methods.ts'
+import type { MemoryValue, ModeSource } from '../../core/method.ts'
 import type { Embedder } from '../../core/embedding.ts'
-import { historyText, writesTips, type EpisodeRun, type StepRecord } from '../../core/train.ts'
-import { capTip, cleanTip, stepPrompt, tipPrompt, tipTexts } from '../../core/agent.ts'
+import { historyText } from '../../core/train.ts'
+import type { Step, Trajectory } from '../../core/trajectory.ts'
+import { cleanTip, stepPrompt, tipPrompt } from '../../core/agent.ts'
 
-/** What persists across iterations: the tip memory, Reflexion's store, the novelty memory. */
+/** What persists across iterations: the method's memory and the novelty memory. */
 export interface MemoryState {
-  readonly memory: Memory
-  readonly reflections: ReflexionStore
+  readonly memory: MemoryValue
   readonly novelty: NoveltyMemory
 }
 
-/** The empty state. */
-export const emptyMemoryState: MemoryState = {
-  memory: { entries: [], nextSeq: 0 as never },
-  reflections: {},
-  novelty: { states: [] }
-}
+/** The state before any episode: `memory` empty, no state seen. */
+export const freshState = (memory: MemoryValue): MemoryState => ({ memory, novelty: { states: [] } })
 
 /** One episode to play. `seed` goes to the environment's reset (it orders admissible actions). */
 export interface EpisodeSpec {
@@ -49,20 +46,20 @@ export interface EpisodeSpec {
   readonly seed: number
 }
 
-/** How to play: the method, the algorithm config, the agent's budget and the sampling temperature. */
+/**
+ * How to play: the algorithm config and the agent's budget as the method runs them, the sampling
+ * temperatures, the step limit, how each step's mode is chosen, whether each episode ends with a tip
+ * written to memory, and whether the novelty memory learns (training) or only scores (evaluation).
+ */
 export interface RolloutSettings {
-  readonly method: Method
   readonly algo: Config
   readonly agent: AgentConfig
   readonly temperature: number
-  /** `training`: modes drawn by the rule, tips written and stored; `eval`: no memory unless `withMemory`. */
-  readonly purpose: 'training' | 'eval'
-  /** Eval only: use memory (retrieval on every step, tips written and stored after each episode). */
-  readonly withMemory: boolean
-  /** The iteration's draw under the `perIteration` rule (ignored under `perStep`). */
-  readonly iterationMode: ModeDraw | null
   readonly tipTemperature: number
   readonly maxSteps: number
+  readonly modes: ModeSource
+  readonly writesTips: boolean
+  readonly learnsNovelty: boolean
 }
 
 /** The dependencies of a rollout: the policy, one environment per episode slot, the embedder. */
@@ -71,14 +68,6 @@ export interface RolloutDeps {
   readonly envs: ReadonlyArray<Environment>
   readonly embedder: Embedder
 }
-
-/**
- * Reflexion shows the last 3 reflections of a task (docs/method.md §9), whatever `agent.maxTipsShown` (the
- * cap on EMPO²'s retrieved tips) says: under that cap its prompt kept the oldest of the three.
- */
-export const reflexionWindow = 3
-
-const noMemory = fromCombination('onPolicyNoMemory')
 
 interface Live {
   readonly spec: EpisodeSpec
@@ -89,20 +78,16 @@ interface Live {
   done: boolean
   error: string | null
   readonly history: HistoryStep[]
-  readonly steps: StepRecord[]
+  readonly steps: Step[]
 }
 
-const stepMode = (s: RolloutSettings, rng: Rng): ModeDraw => {
-  if (s.method === 'reflexion') return fromCombination('onPolicyWithTips')
-  if (s.purpose === 'eval') return s.withMemory ? fromCombination('onPolicyWithTips') : noMemory
-  if (s.algo.modes.rule === 'perIteration') return s.iterationMode ?? noMemory
-  return drawStepMode(s.algo.modes)(rng)[0]
-}
+const stepMode = (modes: ModeSource, rng: Rng): Mode =>
+  modes._tag === 'Fixed' ? modes.mode : drawStepMode(modes.modes)(rng)[0]
 
 /**
  * Play `specs` to the end (done, error, or `maxSteps`), in lockstep. Deterministic given `rng` (step
- * `t` of episode `e` draws its mode from `fork(fork(rng, e), t)`; the batch of step `t` samples from
- * `fork(rng, 1e6 + t)`). Returns the finished episodes in `specs` order and the memory state after
+ * `t` of episode `e` draws its mode from `stepModeStream`; the batch of step `t` samples from
+ * `samplingStream`, src/core/streams.ts). Returns the finished episodes in `specs` order and the memory state after
  * their writes (inserted in `specs` order, after all episodes ended).
  */
 export const playEpisodes = async (
@@ -112,13 +97,9 @@ export const playEpisodes = async (
   state: MemoryState,
   rng: Rng,
   onStep?: (activeEpisodes: number) => void
-): Promise<{ readonly episodes: ReadonlyArray<EpisodeRun>; readonly state: MemoryState }> => {
+): Promise<{ readonly episodes: ReadonlyArray<Trajectory>; readonly state: MemoryState }> => {
   if (deps.envs.length < specs.length)
     throw new Error(`playEpisodes: ${specs.length} episodes but only ${deps.envs.length} environments`)
-  const method = empo2(s.algo.memory, deps.embedder)
-  const reflex = reflexion(reflexionWindow)
-  const agent =
-    s.method === 'reflexion' ? { ...s.agent, maxTipsShown: reflexionWindow as NonNegativeInt } : s.agent
   const resets = await Promise.all(
     specs.map((sp, i) =>
       (deps.envs[i] as Environment).reset({
@@ -145,27 +126,21 @@ export const playEpisodes = async (
     }
   })
   let novelty = state.novelty
-  const useMemoryStore = s.method !== 'reflexion'
   for (let t = 0; t < s.maxSteps; t++) {
     const active = live.map((l, i) => [l, i] as const).filter(([l]) => !l.done)
     if (active.length === 0) break
     onStep?.(active.length)
     const plans = active.map(([l, i]) => {
-      const mode = stepMode(s, fork(fork(rng, i), t))
+      const mode = stepMode(s.modes, stepModeStream(rng, i, t))
       const history = historyText(
         l.history.map((h) => ({ observation: h.observation, action: h.action })),
         l.observation
       )
       const ctx = { task: l.spec.task, variant: l.spec.variant, state: l.observation, history }
       // the texts shown: each tip capped in length, a memory entry rendered by memory.entryText
-      const tips =
-        s.method === 'reflexion'
-          ? reflex.retrieve({ task: l.spec.task })(state.reflections).map(capTip(agent.maxTipChars))
-          : mode.rollout._tag === 'WithTips' && useMemoryStore
-            ? tipTexts(agent, s.algo.memory)(method.retrieve(ctx)(state.memory))
-            : []
+      const tips = showsTips(mode) ? state.memory.shown(ctx) : []
       const prompt = stepPrompt(
-        agent,
+        s.agent,
         s.algo.memory.tipPlacement
       )({
         task: l.taskDescription,
@@ -182,7 +157,7 @@ export const playEpisodes = async (
         maxTokens: s.algo.rollout.maxResponseTokens,
         temperature: s.temperature
       })),
-      fork(rng, 1_000_000 + t)
+      samplingStream(rng, t)
     )
     const results: ReadonlyArray<StepResult> = await Promise.all(
       active.map(([, i], k) => (deps.envs[i] as Environment).step((sampled[k] as { text: string }).text))
@@ -190,14 +165,14 @@ export const playEpisodes = async (
     // one novelty batch per step: the states the running episodes reached together; evaluation never
     // updates the novelty memory, so there every state is scored against it as it stood
     const [rInts, nextNovelty] = batchIntrinsicRewards(
-      s.purpose === 'training' ? s.algo.novelty : { ...s.algo.novelty, batchUpdate: 'afterBatch' }
+      s.learnsNovelty ? s.algo.novelty : { ...s.algo.novelty, batchUpdate: 'afterBatch' }
     )(
       active.map((_, k) => ({
         state: deps.embedder((results[k] as StepResult).observation),
         retrievedCount: (plans[k] as (typeof plans)[number]).tips.length
       }))
     )(novelty)
-    if (s.purpose === 'training') novelty = nextNovelty
+    if (s.learnsNovelty) novelty = nextNovelty
     active.forEach(([l], k) => {
       const plan = plans[k] as (typeof plans)[number]
       const out = sampled[k] as (typeof sampled)[number]
@@ -225,8 +200,7 @@ export const playEpisodes = async (
     })
   }
   // tips: the policy writes one per episode (docs/method.md §3) when a later prompt can read it
-  const writes = s.purpose === 'training' ? writesTips(s.method, s.algo) : s.withMemory
-  const tips = writes
+  const tips = s.writesTips
     ? (
         await deps.policy.generate(
           live.map((l) => ({
@@ -243,13 +217,13 @@ export const playEpisodes = async (
             maxTokens: s.agent.tipMaxTokens,
             temperature: s.tipTemperature
           })),
-          fork(rng, 2_000_000)
+          tipWritingStream(rng)
         )
       ).map((g) => cleanTip(s.agent)(g.text))
     : live.map(() => null)
   let memory = state.memory
-  let reflections = state.reflections
   live.forEach((l, i) => {
+    if (!s.writesTips) return
     const ep: Episode = {
       task: l.spec.task,
       variant: l.spec.variant,
@@ -260,9 +234,7 @@ export const playEpisodes = async (
       score: l.score,
       success: isSuccess(l.score)
     }
-    if (!writes) return
-    if (s.method === 'reflexion') reflections = reflex.write(ep)(reflections)
-    else memory = method.write(ep)(memory)
+    memory = memory.write(ep)
   })
   return {
     episodes: live.map((l, i) => ({
@@ -275,6 +247,6 @@ export const playEpisodes = async (
       tip: tips[i] ?? null,
       error: l.error
     })),
-    state: { memory, reflections, novelty }
+    state: { memory, novelty }
   }
 }

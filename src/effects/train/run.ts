@@ -7,11 +7,18 @@
  */
 import * as t from 'io-ts'
 import { existsSync } from 'node:fs'
-import { RunConfig, mainJobRun } from '../../spec/run.ts'
+import { RunConfig, defaultMethod, mainJobRun } from '../../spec/run.ts'
 import { withSwitchesAddedLater } from '../../spec/config.ts'
 import { isPlainObject } from '../../spec/codec.ts'
 import type { MetricsLine } from '../../spec/metrics.ts'
-import { fork, type Rng } from '../../core/rng.ts'
+import type { Rng } from '../../core/rng.ts'
+import {
+  finalHeldOutStream,
+  finalOodStream,
+  iterationStream,
+  loopEvaluationStream,
+  runRoot
+} from '../../core/streams.ts'
 import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../tensor/checkpoint.ts'
 import { disposeTransformer, mkTransformer, type Transformer } from '../tensor/transformer.ts'
 import { disposeAdam } from '../tensor/optimizer.ts'
@@ -26,10 +33,12 @@ import {
   resume,
   runPaths,
   writeEvaluation,
-  lockRun
+  lockRun,
+  type MemorySnapshot
 } from '../run/store.ts'
-import { emptyMemoryState, type MemoryState } from './rollout.ts'
-import { episodeStats, mkTrainer, runRng, trainIteration } from './loop.ts'
+import type { RunMethod } from '../../core/method.ts'
+import { freshState, type MemoryState } from './rollout.ts'
+import { episodeStats, mkTrainer, trainIteration } from './loop.ts'
 import { evaluateHeldOut, evaluateOod, type EvalResult } from './eval.ts'
 
 /** What a run reports as it goes (for progress bars and logs). */
@@ -101,18 +110,20 @@ const trainRunLocked = async (
   const restored = saved?.optimizer ?? null
   if (restored !== null) disposeAdam(trainer.optimizer)
   const tr = restored === null ? trainer : { ...trainer, optimizer: restoreAdam(model, restored) }
-  let memory: MemoryState = next > 0 ? readMemory(paths.resumeMemory(next - 1)) : emptyMemoryState
+  const method = tr.method
+  let memory: MemoryState =
+    next > 0
+      ? restoreState(method, readMemory(paths.resumeMemory(next - 1)))
+      : freshState(method.memory.empty)
   let envSteps = state?.envSteps ?? 0
   let wall = state?.wallSeconds ?? 0
-  const root = runRng(seed)
-  const method = run.method
+  const root = runRoot(seed)
   const out: MetricsLine[] = []
   const { iterations, evalEvery, checkpointEvery } = run.schedule
   // the final held-out evaluation's stream: the last iteration's in-loop evaluation draws from it
   // too, so that the two are one evaluation, run once (and a resumed run that finished training
   // recomputes the same one)
-  const evalRng = fork(root, 1_000_000)
-  const finalRng = fork(evalRng, 0)
+  const finalRng = finalHeldOutStream(root)
   let finalHeldOut: EvalResult | null = null
   const heldOut = (rng: Rng): Promise<EvalResult> => {
     progress.onPhase?.('held-out evaluation')
@@ -120,21 +131,21 @@ const trainRunLocked = async (
   }
   for (let it = next; it < iterations; it++) {
     const t0 = now()
-    const r = await trainIteration(tr, it, memory, fork(root, it), (n) => progress.onStep?.(it, n))
+    const r = await trainIteration(tr, it, memory, iterationStream(root, it), (n) => progress.onStep?.(it, n))
     memory = r.state
     envSteps += r.envSteps
     const last = it === iterations - 1
     const evaluated = last
       ? await heldOut(finalRng)
       : evalEvery > 0 && (it + 1) % evalEvery === 0
-        ? await heldOut(fork(fork(root, it), 7))
+        ? await heldOut(loopEvaluationStream(root, it))
         : null
     if (last) finalHeldOut = evaluated
     const st = episodeStats(r.episodes)
     wall += now() - t0
     const line: MetricsLine = {
       iteration: it,
-      method,
+      method: run.method,
       seed,
       'env/steps': envSteps,
       'time/wall_s': wall,
@@ -149,10 +160,7 @@ const trainRunLocked = async (
       'losses/entropy': r.update.entropy,
       'losses/grad_norm': r.update.gradNorm,
       'update/rows': r.update.rows,
-      'memory/size':
-        method === 'reflexion'
-          ? Object.values(memory.reflections).reduce((s, xs) => s + xs.length, 0)
-          : memory.memory.entries.length,
+      'memory/size': memory.memory.size,
       'memory/tips_per_step': st.tipsPerStep,
       'modes/on_nomem': st.modes.onNoMem,
       'modes/on_mem': st.modes.onMem,
@@ -163,17 +171,29 @@ const trainRunLocked = async (
     const keep = (it + 1) % checkpointEvery === 0 || last
     saveCheckpoint(paths.resumeCheckpoint(it), model, tr.optimizer)
     if (keep) saveCheckpoint(paths.checkpoint(it), model, tr.optimizer)
-    finishIteration(dir, line, memory, { iteration: it, envSteps, wallSeconds: wall }, keep)
+    finishIteration(
+      dir,
+      line,
+      { ...memory.memory.snapshot, novelty: memory.novelty },
+      { iteration: it, envSteps, wallSeconds: wall },
+      keep
+    )
     out.push(line)
     progress.onIteration?.(line, iterations)
   }
   if (next >= iterations && readEvaluation(dir) !== null) return out
   const final = finalHeldOut ?? (await heldOut(finalRng))
   progress.onPhase?.('out-of-distribution trials')
-  const ood = (await evaluateOod(model, run, fork(evalRng, 1))).results
-  writeEvaluation(dir, { method, seed, envSteps, heldOut: final, ood })
+  const ood = (await evaluateOod(model, run, finalOodStream(root))).results
+  writeEvaluation(dir, { method: run.method, seed, envSteps, heldOut: final, ood })
   return out
 }
+
+// the memories of a snapshot: the method's store (its own fields) and the novelty memory
+const restoreState = (method: RunMethod, snapshot: MemorySnapshot): MemoryState => ({
+  memory: method.memory.restore(snapshot),
+  novelty: snapshot.novelty
+})
 
 const StoredRunAsWritten = t.intersection([
   t.type({ seed: t.number, run: RunConfig }),
@@ -227,7 +247,8 @@ export const priorChange = (
  */
 export const evalTarget = (target: string): { readonly run: RunConfig; readonly checkpoint: string } => {
   if (!existsSync(target)) throw new Error(`${target}: no such run directory or checkpoint`)
-  if (!existsSync(runPaths(target).config)) return { run: mainJobRun('empo2', 'paper'), checkpoint: target }
+  if (!existsSync(runPaths(target).config))
+    return { run: mainJobRun(defaultMethod, 'paper'), checkpoint: target }
   const latest = latestFiles(target)
   if (latest === null) throw new Error(`${target}: no finished iteration to evaluate yet`)
   return { run: readStoredRun(target).run, checkpoint: latest.checkpoint }

@@ -12,13 +12,13 @@ import { lossSettings, type LossSettings } from '../../../src/core/loss.ts'
 import { render, removeTips, text, tipsSegment } from '../../../src/core/prompt.ts'
 import type { UpdateRowSpec } from '../../../src/core/train.ts'
 import { officialPreset, paperPreset } from '../../../src/spec/config.ts'
-import type { ModeCombination } from '../../../src/spec/data.ts'
+import type { Mode } from '../../../src/spec/data.ts'
 import { tinyModelConfig } from '../../support/model.ts'
 
 await selectBackend({ log: () => undefined })
 
 const model = mkTransformer(tinyModelConfig({ seed: 5 }))
-const spec = (combination: ModeCombination, advantage: number, k: number): UpdateRowSpec => {
+const spec = (combination: Mode, advantage: number, k: number): UpdateRowSpec => {
   const rolloutPrompt =
     combination === 'onPolicyNoMemory'
       ? [text(`room ${k}\n`)]
@@ -29,7 +29,7 @@ const spec = (combination: ModeCombination, advantage: number, k: number): Updat
     actionTokens: [104 + k, 105, 106 + k].slice(0, 1 + (k % 3)),
     oldLogProbs: [-5.5, -5.4, -5.6].slice(0, 1 + (k % 3)),
     advantage,
-    combination
+    mode: combination
   }
 }
 const specs: ReadonlyArray<UpdateRowSpec> = [

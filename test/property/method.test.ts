@@ -1,0 +1,120 @@
+/**
+ * The method record: a memory survives its run-directory snapshot, a restore names what is missing,
+ * every method updates on the rows it claims, and the effect layer never asks which method runs.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { runMethod, type MemoryKind } from '../../src/core/method.ts'
+import type { Episode } from '../../src/core/methods.ts'
+import { embed } from '../../src/core/embedding.ts'
+import { Method, mainJobRun } from '../../src/spec/run.ts'
+import type { Trajectory } from '../../src/core/trajectory.ts'
+import { property } from '../support/property.ts'
+
+const methods = Object.keys(Method.keys) as ReadonlyArray<Method>
+const words = fc.constantFrom('hall', 'kitchen', 'key', 'door', 'lamp', 'open', 'take')
+const sentence = fc.array(words, { minLength: 1, maxLength: 5 }).map((ws) => ws.join(' '))
+const episode: fc.Arbitrary<Episode> = fc.record({
+  task: fc.constantFrom('collect', 'boil', 'constructor'),
+  variant: fc.integer({ min: 0, max: 3 }),
+  note: fc.option(sentence, { nil: null }),
+  finalState: sentence,
+  history: sentence,
+  actions: fc.array(sentence, { maxLength: 3 }),
+  score: fc.integer({ min: 0, max: 100 }),
+  success: fc.boolean()
+})
+const kindOf = (m: Method, preset: 'paper' | 'official'): MemoryKind =>
+  runMethod(mainJobRun(m, preset), embed).memory
+
+property(
+  'a memory read back from its snapshot (through JSON, as a run directory stores it) shows, counts and stores the same',
+  [
+    fc.constantFrom(...methods),
+    fc.constantFrom('paper' as const, 'official' as const),
+    fc.array(episode, { maxLength: 8 }),
+    episode
+  ],
+  (m, preset, eps, probe) => {
+    const kind = kindOf(m, preset)
+    const v = eps.reduce((mem, e) => mem.write(e), kind.empty)
+    const back = kind.restore(JSON.parse(JSON.stringify(v.snapshot)) as Record<string, unknown>)
+    const ctx = { task: probe.task, variant: probe.variant, state: probe.finalState, history: probe.history }
+    assert.deepEqual(back.snapshot, v.snapshot)
+    assert.equal(back.size, v.size)
+    assert.deepEqual(back.shown(ctx), v.shown(ctx))
+    assert.deepEqual(back.recent(3), v.recent(3))
+  }
+)
+
+test('a snapshot without the method’s store is refused, naming the field', () => {
+  assert.throws(() => kindOf('empo2', 'paper').restore({ reflections: {} }), /no "memory" field/)
+  assert.throws(
+    () => kindOf('reflexion', 'paper').restore({ memory: { entries: [], nextSeq: 0 } }),
+    /no "reflections" field/
+  )
+  assert.throws(
+    () => kindOf('empo2', 'paper').restore({ memory: { entries: 3 } }),
+    /memory snapshot field "memory"/
+  )
+})
+
+test('a snapshot of a run stored with both stores (before the method was a value) restores either method', () => {
+  const old = { memory: { entries: [], nextSeq: 0 }, reflections: { collect: ['look first'] } }
+  assert.equal(kindOf('empo2', 'paper').restore(old).size, 0)
+  assert.equal(kindOf('reflexion', 'paper').restore(old).size, 1)
+})
+
+const step = (mode: 'onPolicyNoMemory' | 'offPolicy') => ({
+  observation: 'o',
+  prompt: [],
+  tips: [],
+  mode,
+  action: 'look',
+  actionTokens: [1],
+  oldLogProbs: [-1],
+  reward: 0,
+  intrinsic: 0,
+  score: 0
+})
+
+property(
+  'Reflexion updates on no row; every other method on one row per step',
+  [fc.constantFrom(...methods), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 })],
+  (m, lengths) => {
+    const eps: Trajectory[] = lengths.map((n, g) => ({
+      task: 'collect',
+      variant: 0,
+      group: g,
+      steps: Array.from({ length: n }, (_, t) => step(t % 2 === 0 ? 'onPolicyNoMemory' : 'offPolicy')),
+      finalObservation: 'o',
+      score: 0,
+      tip: null,
+      error: null
+    }))
+    const rows = runMethod(mainJobRun(m, 'paper'), embed).updateRows(
+      eps,
+      eps.map((e) => e.steps.map(() => 1))
+    )
+    assert.equal(rows.length, m === 'reflexion' ? 0 : lengths.reduce((a, b) => a + b, 0))
+  }
+)
+
+const filesUnder = (dir: string): ReadonlyArray<string> =>
+  readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f)
+    return statSync(p).isDirectory() ? filesUnder(p) : p.endsWith('.ts') ? [p] : []
+  })
+
+test('the effect layer never names a method: no method name appears as a string in src/effects', () => {
+  const quoted = new RegExp(`['"\`](${methods.join('|')})['"\`]`, 'u')
+  const hits = filesUnder('src/effects').flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (quoted.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : []))
+  )
+  assert.deepEqual(hits, [])
+})
