@@ -1,7 +1,8 @@
 /**
  * One chart of training success (moving mean of 5 iterations) and one of held-out success against
- * environment steps, over runs from several comparisons — e.g. the ablations of docs/main-job.md item
- * 10, which `empo2 compare` writes into separate directories. Each group is `label=prefix` (split at the last `=`): the runs
+ * environment steps, over runs from several comparisons — e.g. the ablations of
+ * docs/experiments/10-novelty-bonus.md, which `empo2 compare` writes into separate directories. Each
+ * group is `label=prefix` (split at the last `=`): the runs
  * `<prefix>-s<seed>` that exist, for the seeds given.
  *
  *   npx tsx scripts/curves-plot.ts <out-prefix> <seeds> <label=prefix> [<label=prefix> …]

@@ -1,6 +1,7 @@
 /**
- * What a policy does with memory, trial after trial, and no parameter update (docs/main-job.md item
- * 11): per trial, the mean score per family and what the actions were — the share of `go to`, `take`
+ * What a policy does with memory, trial after trial, and no parameter update
+ * (docs/experiments/11-ood-words-and-tips.md): per trial, the mean score per family and what the
+ * actions were — the share of `go to`, `take`
  * and `look`/`inventory`, and the share of `go to` actions that return to the room of the step before
  * (back and forth between two rooms); and what the shown tip was worth (`trialStats`): where no local
  * action gains and a shown tip names a door here other than the one just left (usable: the prior's tip

@@ -1,5 +1,5 @@
 /**
- * The prior's rules as an agent (docs/main-job.md item 14): what the tips give a policy that follows
+ * The prior's rules as an agent (docs/experiments/14-rule-agent.md): what the tips give a policy that follows
  * them exactly. The rule agent (`ruleTrials` of src/core/corpus.ts: literal with a one-step look-ahead
  * on the score, tips followed through the doors they name, `Try: <doors>` tips written) plays memory
  * trials as `empo2 eval --ood-variants 25` plays its out-of-distribution ones — the first `--variants`

@@ -1,6 +1,6 @@
 /**
- * How strongly a policy follows tips, and how much of that it does without them (docs/main-job.md,
- * docs/prior.md). States: the first 200 with-tips examples of the prior's corpus at seed 1 (training
+ * How strongly a policy follows tips, and how much of that it does without them
+ * (docs/experiments/05-tip-free-policy.md, docs/prior.md). States: the first 200 with-tips examples of the prior's corpus at seed 1 (training
  * variants; the committed prior was fitted on seed 0) whose rule target is `go to R` for a room a tip
  * names. For each checkpoint it prints the mean probability of that action with the tips and without
  * them (the tips block removed), and quantiles of the per-token ratio

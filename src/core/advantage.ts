@@ -1,22 +1,9 @@
 /**
  * Group-relative advantages: GRPO (docs/method.md §2, Eq. 1), its Dr. GRPO variant, and GiGPO's
- * episode + step-level advantage (docs/method.md §8). All functions are data-last and take the
+ * episode- and step-level advantage (docs/method.md §8). All functions are data-last and take the
  * relevant fields of `AdvantageConfig` (`src/spec/config.ts`), so `grpoAdvantages(config.advantage)(groups)`
- * reads like the paper.
- *
- * GRPO conventions shared with verl 0.5.0 (`compute_grpo_outcome_advantage` in
- * `verl/trainer/ppo/core_algos.py`), which computes in float32 where this module computes in float64:
- * - `A_i = (R_i − mean) / (σ + ε)`, `σ` the unbiased standard deviation (`torch.std`, divide by
- *   `N − 1`), `ε = stdEpsilon` (verl's `epsilon`, 1e-6);
- * - a group of size 1 uses mean 0 and σ 1 and ε is still added: `A = R / (1 + ε)`; with
- *   `normalizeByStd: false`, `A = R`;
- * - `normalizeByStd: false` (verl's `norm_adv_by_std_in_grpo = False`, Dr. GRPO): `A_i = R_i − mean`.
- *
- * Conventions of this project, not verl's (verl uses `torch.mean` and divides whatever the
- * denominator): the mean is computed shifted by the first return, `mean = R_0 + Σ (R_i − R_0) / N`,
- * which equals the plain mean in exact arithmetic and is exact when all returns are equal, so
- * all-equal returns give exactly 0; and when `σ + ε = 0` (only possible with `ε = 0`, where verl would
- * give `0 / 0 = NaN`) every advantage is 0.
+ * reads like the paper. The conventions (verl's unbiased σ + ε, groups of one, exact zeros for equal
+ * returns): docs/method.md §2 and docs/porting.md.
  *
  * @since 0.1.0
  */

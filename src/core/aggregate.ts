@@ -1,22 +1,9 @@
 /**
  * Loss aggregation: how a per-token loss `L` `[B, T]` and a 0/1 mask `M` `[B, T]` reduce to one number
- * (docs/method.md §2, "loss aggregation mode"; verl's `agg_loss`). Eq. 1's `1/(N·T) Σ_i Σ_t` is
- * `token-mean`.
- *
- * | mode | value | edge cases |
- * |---|---|---|
- * | `token-mean` | `Σ(L·M) / max(ΣM, 1)` | no token at all: 0 |
- * | `seq-mean-token-sum` | `(1/B) Σ_b Σ_t L·M` | rows without a token count in `B` with sum 0; `B = 0`: 0 |
- * | `seq-mean-token-mean` | mean over rows with ≥ 1 token of `Σ_t L·M / Σ_t M` | rows with NO token are EXCLUDED from the mean (verl would produce 0/0 = NaN there); no row has a token: 0 |
- * | `seq-mean-token-sum-norm` | `Σ(L·M) / normLength` | `normLength ≥ 1` by the config codec |
- *
- * Every denominator is guarded with `max(·, 1)`, so nothing divides by zero. All four are linear in
- * `L` with weights that depend on `M` only: {@link aggregationWeights} gives them.
- *
- * Rows left out of the evaluation because their every term is exactly 0 (see `omittable` in
- * `loss.ts`) still count: {@link OmittedRows} adds their counts to the denominators — `tokens` to
- * `token-mean`'s `ΣM`, `rows` to `seq-mean-token-sum`'s `B`, `rowsWithTokens` to
- * `seq-mean-token-mean`'s row count — so the value is that of the batch with those rows included.
+ * (docs/method.md §2, "Aggregation"; verl's `agg_loss`). Eq. 1's `1/(N·T) Σ_i Σ_t` is `token-mean`.
+ * Every denominator is guarded with `max(·, 1)`; all four modes are linear in `L` with weights that
+ * depend on `M` only ({@link aggregationWeights}), and {@link OmittedRows} adds the counts of rows
+ * left out of the evaluation. Each mode's formula and edge cases: docs/porting.md, "The loss".
  *
  * @since 0.1.0
  */

@@ -1,37 +1,12 @@
 /**
  * The prior's corpus (docs/prior.md): supervised examples that the embedded suite generates from its
  * training variants only, so that a small transformer fitted on them behaves like the LLM prior of the
- * paper's story (docs/method.md §1): it acts literally on what it sees, does not go through doors on its own,
- * follows tips that name a door of the room it is in, and writes tips in a fixed format that points to
- * the doors it has not tried.
- *
- * Three rules make the targets (read them as "what the prior was taught"):
- * - **literal** ({@link literalAction}): the local action (not `go to`) with the largest immediate gain
- *   in score — a one-step look-ahead with the suite's own `step`, standing in for an LLM's common sense
- *   of "activate the red bulb when you see it"; if no local action gains, a uniformly drawn local
- *   action that does not end the episode (`look`, `inventory`, taking a distractor …);
- * - **tips** ({@link tipFollowingAction}): a gaining local action first (tips never stop literal
- *   success); otherwise `go to R` for the first room `R`, in the order the tips name them, that is a
- *   door here and not the room the visible history shows the agent came from; otherwise literal;
- * - **tip writing** ({@link writeTip}): `Try: <doors of the final room except the one the agent came
- *   from>.` — read only from the tip prompt's text (its final observation and its last history step).
- *
- * With probability `randomShare` a step's target is instead a uniformly drawn local admissible action
- * (never `go to`): the prior is not deterministic, but like the LLM prior of the paper's premise
- * (docs/method.md §1) it does not leave a room on its own — only tips take it through a door.
- *
- * Episodes are walked per family in rounds with a shared tip memory, as the trainer does: round 0
- * has an empty memory (pure literal episodes), later rounds retrieve the tips earlier episodes of the
- * family wrote (the paper's retrieval: top-k by cosine between the current observation and the final
- * observation each tip was written after, partitioned by task), so tips from other variants of the
- * same family appear too, as irrelevant tips do in training. States reached by following tips also
- * give tip-free literal examples, so the literal behaviour is learnt in rooms other than the start.
- *
- * A share of the episodes (`aliasShare`) is shown with its objects called by other names
- * ({@link aliasLexicon}): the words an LLM knows beyond the suite's training objects, the
- * out-of-distribution objects' names among them — words, never those families' tasks or layouts.
- *
- * Hidden state is read only to craft targets (the look-ahead), never to write prompts or tips.
+ * paper's story (docs/method.md §1): it acts literally on what it sees, does not go through doors on
+ * its own, follows tips that name a door of the room it is in, and writes tips in a fixed format that
+ * points to the doors it has not tried. The three rules ({@link literalAction},
+ * {@link tipFollowingAction}, {@link writeTip}), the random share, the rounds with a shared tip memory
+ * and the aliases: docs/prior.md. Hidden state is read only to craft targets, never to write prompts
+ * or tips.
  *
  * @since 0.1.0
  */

@@ -1,33 +1,11 @@
 /**
  * The default text embedding: deterministic, model-free, reproducible bit for bit in any runtime
  * that has IEEE-754 doubles and 32-bit integer multiplication. It stands in for the sentence
- * embedding model of the authors' implementation (docs/method.md §7) wherever a
- * model is not wanted (tests, conformance vectors, CPU-only runs); the effect layer may supply a
- * model with the same {@link Embedder} type.
- *
- * The algorithm, exactly (a port must follow it step by step):
- *
- * 1. **Tokens.** Map `A–Z` to `a–z`; every UTF-16 code unit that is not in `[a-z0-9]` after that
- *    map (including every non-ASCII code unit) is a separator; tokens are the maximal non-empty
- *    runs between separators, in order. No Unicode case tables are used, so every runtime agrees.
- * 2. **Features**, in three disjoint namespaces (each with its own block of dimensions):
- *    - word unigrams: `"w|" + token`, one per token;
- *    - word bigrams: `"b|" + token_i + " " + token_{i+1}`, one per adjacent pair;
- *    - character n-grams (`n = charNgram`, 3 by default): for each token, the string
- *      `" " + token + " "` and every run of `n` consecutive code units in it, `"c|" + gram`
- *      (the whole padded string once if it is shorter than `n`).
- * 3. **Hash.** `h = fnv1a32(feature)`: FNV-1a 32-bit over the UTF-16 code units
- *    (offset basis `0x811c9dc5`, prime `0x01000193`, `h = ((h ^ unit) · prime) mod 2³²`). All
- *    features are ASCII, so this equals standard FNV-1a over the UTF-8 bytes.
- * 4. **Bucket and sign.** With `d = dimension` and `q = ⌊d / 4⌋`: unigrams use dimensions
- *    `[0, q)`, bigrams `[q, 2q)`, character n-grams `[2q, d)`. A feature of a block of size `m`
- *    starting at `o` adds `s = (h < 2³¹ ? +1 : −1)` to dimension `o + (h mod m)`. Counts are
- *    integers, so the raw vector is exact.
- * 5. **Normalise.** Divide by the Euclidean norm. Text with no token gives the zero vector.
- *
- * Text with at least one token never gives the zero vector: with `k ≥ 1` tokens there are `k`
- * unigram and `k − 1` bigram features, one of those counts is odd, and an odd number of `±1`s
- * summed into one block cannot make every dimension of it zero (proofs/memory.md M1).
+ * embedding model of the authors' implementation (docs/method.md §7) wherever a model is not wanted
+ * (tests, conformance vectors, CPU-only runs); the effect layer may supply a model with the same
+ * {@link Embedder} type. Hashed word unigrams, bigrams and character n-grams, signed into three blocks
+ * and normalised; text with a token never gives the zero vector (proofs/memory.md M1). The algorithm,
+ * step by step as a port must follow it: docs/porting.md, "The embedding".
  *
  * @since 0.1.0
  */

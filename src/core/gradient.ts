@@ -2,24 +2,9 @@
  * The analytic gradient of `empo2Loss(…).loss` (`loss.ts`) with respect to every token's `logProbs`
  * and, when `entropyCoef > 0`, every token's `entropy`, in float64 numbers. It is derived by hand,
  * independently of any autograd, so that the tensor layer's automatic differentiation of the same
- * definition can be cross-checked against it.
- *
- * At the kinks of the piecewise formulas it follows tfjs's conventions, so that the cross-check agrees
- * even on a boundary:
- * - `clipByValue(x, lo, hi)` passes the gradient where `lo ≤ x ≤ hi` (inclusive);
- * - `maximum(a, b)` sends the gradient to `a` where `a ≥ b`, to `b` otherwise;
- * - `minimum(a, b)` sends it to `a` where `a ≤ b`, to `b` otherwise;
- * - `where(c, a, b)` sends it to the selected branch; masks and `stopGradient` pass none.
- *
- * The loss is `Σ_{bt} w_bt · (pg_bt · l_bt + K_bt · (β · k_bt − entropyCoef · H_bt))` with aggregation
- * weights `w` that depend on the denominator mask only (`aggregationWeights`), `pg` the
- * policy-gradient mask and `K` the terms mask (`mask.ts`); so
- * `∂loss/∂logp_bt = w_bt · (pg_bt · ∂l/∂ρ · ∂ρ/∂logp + K_bt · β · ∂k/∂logp)` and
- * `∂loss/∂H_bt = −entropyCoef · w_bt · K_bt`, where
- * - `∂ρ/∂logp = ρ · 1[−c ≤ logp − old ≤ c]`;
- * - `∂l/∂ρ = −A · 1[l1 ≥ l2]` (where `l1 < l2` the clip is active and `clip(ρ)` is constant), times
- *   `0` where the dual clip decides (`A < 0`, `max(l1, l2) > −c·A`);
- * - `∂k1 = 1`, `∂k2 = logp − ref`, `∂k3 = −(e^d − 1) · 1[|ref − logp| ≤ L] · 1[|e^d − d − 1| ≤ V]`.
+ * definition can be cross-checked against it. At the kinks of the piecewise formulas it follows
+ * tfjs's conventions, so the cross-check agrees even on a boundary. The derivation and the kink
+ * conventions: docs/porting.md, "The loss" ("Gradient").
  *
  * @since 0.1.0
  */

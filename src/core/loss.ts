@@ -1,16 +1,10 @@
 /**
- * The EMPO² loss (docs/method.md §5, Eq. 2, which reduces to GRPO's Eq. 1 of §2 with the mask
- * disabled), written once against {@link Numeric}: `numberNumeric` evaluates it in the property tests
- * and the conformance vectors, the tfjs instance differentiates the very same definition in training.
- *
- * `loss = policyLoss − entropyCoef · entropy + β · klLoss` (to MINIMISE), where, over `[B, T]` tokens,
- * - `policyLoss = aggregate(l · pg, denominator)`, `l` the per-token clipped surrogate
- *   (`surrogate.ts`) of `ρ = exp(clamp(logp − logp_old, ±c))` (`ratio.ts`);
- * - `klLoss = aggregate(k(logp, ref) · terms, denominator)` (`kl.ts`),
- *   `entropy = aggregate(H · terms, denominator)`;
- * - the masks `denominator`, `terms`, `pg` from `mask.ts`: the paper mask removes a token's
- *   policy-gradient term only; the official mask removes whole rows from every term, and from the
- *   denominators too unless `mask.droppedRowsCount`.
+ * The EMPO² loss (docs/method.md §5, Eq. 2; with the mask disabled, GRPO's Eq. 1 of §2), written
+ * once against {@link Numeric}: `numberNumeric` evaluates it in the property tests and the
+ * conformance vectors, and the tfjs instance differentiates the very same definition in training.
+ * `loss = policyLoss − entropyCoef · entropy + β · klLoss`, to minimise, from the ratio (`ratio.ts`),
+ * the clipped surrogate (`surrogate.ts`), the masks (`mask.ts`), the KL estimators (`kl.ts`) and the
+ * aggregation (`aggregate.ts`). Every term, mask and output: docs/porting.md, "The loss".
  *
  * @since 0.1.0
  */

@@ -1,21 +1,10 @@
 /**
  * The low-probability mask (docs/method.md §5, Eq. 2), in both variants of docs/method.md §7:
- *
- * - `tokenProb` (paper): per token, keep the policy-gradient term where the tip-free current policy
- *   gives the action token probability at least δ: `exp(tipFreeLogProbs) ≥ δ`, computed in log space
- *   as `tipFreeLogProbs ≥ log δ` (δ = 0 gives `log δ = −∞`: nothing is masked). It applies to rows in
- *   scope (`all`, as Eq. 2 is written, or only `offPolicy` rows) and masks the policy-gradient term
- *   ONLY: the token still counts in the denominator (Eq. 2's `1/(N·T)`) and in the KL and entropy
- *   terms.
- * - `sequenceMinOldLogProb` (official): per row, if the minimum over real tokens of `oldLogProbs` is
- *   below `minOldLogProb`, the whole row leaves the response mask, hence every term (policy gradient,
- *   KL, entropy). With `droppedRowsCount` (the authors' code) the dropped row still counts in every
- *   denominator, as in verl 0.5.0's actor, where each row is its own micro-batch: the row's token
- *   mean is `0 / (0 + 1e-8) = 0` and the mini-batch loss divides the sum of the micro-batch losses by
- *   their number, the dropped row included. Without it the row leaves the denominators too. The rule
- *   ignores `scope` (the official code applies it in all modes).
- *
- * Disabled ⇒ no masking. No gradient flows through any mask (its inputs pass `stopGradient`).
+ * `tokenProb` (the paper) removes a token's policy-gradient term where the tip-free current policy
+ * gives it probability below δ, the token still counting in every denominator and in the KL and
+ * entropy terms; `sequenceMinOldLogProb` (the authors' code) removes a whole row from every term, and
+ * from the denominators too unless `mask.droppedRowsCount`. Disabled ⇒ no masking. No gradient flows
+ * through a mask. The three masks each rule yields: docs/porting.md, "The loss".
  *
  * @since 0.1.0
  */

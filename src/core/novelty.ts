@@ -1,16 +1,10 @@
 /**
- * The intrinsic reward for novelty, both rules (docs/method.md §6, and §7 for the authors' code):
- * - `stateNovelty` (the paper): a list of distinct states with visit counts; a state unlike every
- *   stored one (cosine strictly below the threshold) is stored and earns 1; a state like some stored
- *   ones (cosine ≥ the threshold) earns `1/n`, `n` the visits of those similar states including this
- *   one;
- * - `retrievedCount` (the authors' code): `1/(count + 1)` with `count` the number of retrieved tips.
- *
- * Both are pure: `intrinsicReward(cfg)(input)(memory)` scores one state and returns the reward and
- * the next novelty memory; `batchIntrinsicRewards(cfg)(inputs)(memory)` scores a batch of states
- * reached together, by the rule `novelty.batchUpdate` selects (`afterBatch`: order-independent;
- * `sequential`: one after another). The reward lies in `(0, 1]`; weighting it (`novelty.coef`) and
- * deciding when it is added to the return are the trainer's business.
+ * The intrinsic reward for novelty (docs/method.md §6; the authors' rule, §7): `stateNovelty` (the
+ * paper's visit counts over distinct states) or `retrievedCount` (the authors' code: `1/(count + 1)`
+ * of the retrieved tips). `intrinsicReward` scores one state and `batchIntrinsicRewards` the states
+ * reached together, by the rule `novelty.batchUpdate` selects; both are pure, returning the reward in
+ * `(0, 1]` and the next novelty memory. Weighting the reward and adding it to the return are the
+ * trainer's business. The exact rules: docs/porting.md, "Tip memory and novelty".
  *
  * @since 0.1.0
  */

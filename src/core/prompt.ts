@@ -1,23 +1,11 @@
 /**
- * Prompts as typed data (docs/method.md §3–§4; the authors' tip placement, §7). A {@link Prompt} is a list of segments — plain
- * text, or a block of tips — so that "the prompt without its tips", needed by the off-policy update,
- * is a structural operation ({@link removeTips}) rather than a text search. The official
- * implementation deletes the tip block's token span from the tokenized prompt; {@link pieces},
- * {@link tipTokenSpans} and {@link removeSpans} do that for a caller-supplied tokenizer applied per
- * segment, and agree with tokenizing the tip-free prompt.
- *
- * The tips block format is fixed:
- * ```
- * <tips>
- * - first tip
- * - second tip
- * </tips>
- * ```
- * (each line ends with `\n`; an empty list of tips renders as the empty string). A tip is arbitrary
- * text, so it is escaped onto its single bullet line ({@link escapeTip}): `\` becomes `\\`, LF `\n`,
- * CR `\r`, and the other line terminators (VT, FF, NEL, LS, PS) `\uXXXX`. No tip can therefore
- * contain a line break, every line between the two markers starts with `- `, and neither marker line
- * can be forged or broken by a tip; {@link parseTipsBlock} inverts the rendering exactly.
+ * Prompts as typed data (docs/method.md §3–§4; the authors' tip placement, §7). A {@link Prompt} is a
+ * list of segments — plain text, or a block of tips — so that "the prompt without its tips", needed by
+ * the off-policy update, is a structural operation ({@link removeTips}) rather than a text search.
+ * {@link pieces}, {@link tipTokenSpans} and {@link removeSpans} delete the tips' token spans from the
+ * tokenized prompt, as the authors' code does, and agree with tokenizing the tip-free prompt. Tips are
+ * escaped onto one bullet line each ({@link escapeTip}), so no tip can forge or break the block. The
+ * format, character for character: docs/porting.md, "The prompt".
  *
  * @since 0.1.0
  */

@@ -1,20 +1,10 @@
 /**
- * The importance ratio of a token, `ρ = π_θ(a_t | ·) / π_θold(a_t | ·)` (docs/method.md §2, §4), computed
- * as `exp(clamp(logp − logp_old, −c, c))` with `c = clip.logRatioClamp` (20 in the reference code),
- * so that a single extreme token cannot overflow `exp`.
- *
- * Which log-probabilities the caller supplies depends on the mode combination of the row
- * (docs/method.md §4; `Mode` of `src/spec/data.ts`):
- *
- * | combination | `logProbs` (π_θ, scored now) | `oldLogProbs` (π_θold, recorded at sampling) | ratio |
- * |---|---|---|---|
- * | `onPolicyNoMemory` | `log π_θ(a | s, u)` | `log π_θold(a | s, u)` | `π(a|s,u) / π_old(a|s,u)` |
- * | `onPolicyWithTips` | `log π_θ(a | s, u, tips)` | `log π_θold(a | s, u, tips)` | `π(a|s,u,tips) / π_old(a|s,u,tips)` |
- * | `offPolicy` | `log π_θ(a | s, u)` (tips removed) | `log π_θold(a | s, u, tips)` | `π(a|s,u) / π_old(a|s,u,tips)` |
- *
- * In every case `tipFreeLogProbs = log π_θ(a | s, u)` (the paper mask's input), which equals
- * `logProbs` except on `onPolicyWithTips` rows. {@link selectLogProbs} builds both arrays from the two
- * scorings of a batch.
+ * The importance ratio of a token, `ρ = π_θ(a_t | ·) / π_θold(a_t | ·)` (docs/method.md §2), computed
+ * as `exp(clamp(logp − logp_old, −c, c))` with `c = clip.logRatioClamp` (20 in the reference code), so
+ * that a single extreme token cannot overflow `exp`. Which log-probabilities form the ratio depends on
+ * the row's mode combination (the table of docs/method.md §4): an off-policy row is scored now without
+ * its tips against the old log-probabilities recorded with them. {@link selectLogProbs} builds both
+ * arrays, and the tip-free ones the paper mask reads, from the two scorings of a batch.
  *
  * @since 0.1.0
  */

@@ -279,7 +279,7 @@ test('the default corpus at seed 0 is the one the committed prior was fitted on 
 // the tip format chains (docs/prior.md): an agent that follows the rules exactly, with nothing but
 // its own tips carried from trial to trial, scores nothing in trial 1 (it does not leave the start
 // room, and nothing that scores is there) and at least 10 in each later trial, in distribution and
-// out of it, in episodes of the main job's length (docs/main-job.md item 14; over 40 seeds the least
+// out of it, in episodes of the main job's length (docs/experiments/14-rule-agent.md; over 40 seeds the least
 // was 16.6)
 const oodNames = families.filter((f) => f.split === 'ood').map((f) => f.name)
 const evalEpisodes = { ...defaultCorpusOptions, episodeSteps: mainJobAlgo.rollout.maxSteps }

@@ -1,17 +1,10 @@
 /**
- * A word renaming of an environment: a probe, not a training setting. Every text the agent sees (task,
- * observations, admissible actions) has each word `from` replaced by `to`, and every action it sends
- * has `to` replaced back by `from`; scores, rewards and `done` are the environment's own. It asks
- * whether a policy fails on an object because it has never seen the word (the out-of-distribution
- * families' `parcel`, `battery`: docs/prior.md), or because it does not know what to do with it.
- *
- * Words match whole (at word boundaries), all pairs at once; no word appears twice in a renaming, and
- * a target takes the article its source takes (`a`/`an`, so the text gives no hint of the source).
- * The renamed view must be unambiguous: a target that already occurs in the environment's own text
- * would be mapped back to its source when the agent names it. So a reset fails, as a value naming the
- * word, when the reset text or the state's hidden text (`hidden`: for the suite, every room and
- * object name of the world) has a target; a step whose text has one anyway ends the episode with the
- * reason in `info.error`.
+ * A word renaming of an environment: a probe, not a training setting. Every text the agent sees has
+ * each word `from` replaced by `to`, and every action it sends is mapped back; scores, rewards and
+ * `done` are the environment's own. It asks whether a policy fails on an object because it has never
+ * seen the word (the out-of-distribution families' `parcel`, `battery`: docs/prior.md), or because it
+ * does not know what to do with it. How words match, and when a renaming is refused as ambiguous:
+ * docs/environments.md, "The embedded suite".
  *
  * @since 0.1.0
  */

@@ -1,23 +1,10 @@
 /**
- * Z-machine interactive fiction (the games of the Jericho benchmark) as an {@link Environment},
- * run headless in process by the `ifvms` interpreter with the Glk library of `glkote-term` and a
- * minimal GlkOte written here (it collects the text of the story window and the status line, and
- * feeds line input). The default game is `advent.z5`, which `glkote-term` ships (Jericho's
- * "advent"); any other `.z3`/`.z5`/`.z8` file works the same way.
- *
- * - observation: the story text printed since the last input (prompt and echo removed), at most
- *   `maxObservationLength` characters (longer text is cut, `info.truncated` says so);
- * - score: read from the status line ("Score: N"), scaled to [0, 100] by the game's maximum
- *   (`maxScore`, 350 for advent); reward: the change of the game's raw score;
- * - done: death or victory (the game's "*** … ***" banner or its RESTART/RESTORE/QUIT question),
- *   the interpreter exiting, or the step limit;
- * - seeding: the Z-machine's random opcode is switched to its xorshift generator seeded with the
- *   reset seed at start and after every restart. A game that reseeds itself with `random(0)` or a
- *   negative seed takes over (then randomness is no longer ours), and Glk timers are not run.
- * - admissible actions: the Z-machine has no list of valid actions; a fixed list of common verbs is
- *   offered as a hint, and any text may be typed.
- * - `save` and `restore` are answered by the wrapper (disabled: no files are written) and cost a step;
- *   other file prompts (a game's own) are cancelled.
+ * Z-machine interactive fiction (the games of the Jericho benchmark) as an {@link Environment}, run
+ * headless in process by the `ifvms` interpreter with the Glk library of `glkote-term` and a minimal
+ * GlkOte written here, which collects the story window's text and the status line and feeds line
+ * input. The default game is `advent.z5`, which `glkote-term` ships; any other `.z3`/`.z5`/`.z8` file
+ * works the same way. Observation, score, done, seeding, the hint list of actions and what is not
+ * seeded: docs/environments.md, "Z-machine interactive fiction".
  *
  * @since 0.1.0
  */

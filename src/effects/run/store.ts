@@ -1,23 +1,10 @@
 /**
  * A run directory, `runs/<name>/`, written so that a crash at any moment loses no finished iteration:
- *
- * - `config.json` — the seed, the resolved run config and the digest of its prior (atomic, written once);
- * - `metrics.jsonl` — one {@link MetricsLine} per finished iteration (durable append);
- * - `checkpoints/resume-<k mod 2>.ckpt` — weights and optimiser state after iteration `k`, plus
- *   `checkpoints/iter-<k>.ckpt` every `checkpointEvery` iterations (atomic);
- * - `memory/resume-<k mod 2>.json` — the tip, Reflexion and novelty memories after iteration `k`, plus
- *   `memory/iter-<k>.json` snapshots (atomic);
- * - `state.json` — the last finished iteration and the totals a resume needs, written atomically
- *   LAST, after the metrics line, checkpoint and memory of that iteration;
- * - `eval.json` — the final evaluation (`EvalSummary`), after the last iteration (atomic);
- * - `run.lock` — the pid of the one process writing the run ({@link lockRun}), while it runs.
- *
- * An iteration is finished when `state.json` says so. Iteration `k` writes its resume files in slot
- * `k mod 2`, so a crash while iteration `k + 1` writes leaves iteration `k`'s files intact. A crash
- * after the metrics append and before the
- * state write leaves a metrics line beyond the state: {@link resume} drops it, and the iteration is
- * run again from the same random stream, so the resumed run's metrics equal an uninterrupted run's.
- * A torn last line (a crash inside the append) is dropped the same way.
+ * `config.json`, `metrics.jsonl` (one {@link MetricsLine} per finished iteration), resume slots and
+ * snapshots of weights and memories, `state.json` (written last: an iteration is finished when it
+ * says so), `eval.json`, and `run.lock` (the one process writing the run, {@link lockRun}). A metrics
+ * line beyond the state, or a torn last line, is dropped by {@link resume}, so a resumed run's metrics
+ * equal an uninterrupted run's. Each file and the crash-safety argument: docs/metrics.md.
  */
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'

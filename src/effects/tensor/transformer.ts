@@ -1,24 +1,10 @@
 /**
- * A small decoder-only transformer in tfjs, and the {@link Policy} it implements.
- *
- * Architecture (GPT-2 style, pre-norm): token + learned position embeddings; `depth` blocks of
- * causal multi-head self-attention and a GELU (tanh) MLP, each `x + f(LayerNorm(x))`; a final
- * LayerNorm and an untied output head `[d, V]`. Initial weights are normal(0, initStd) drawn from the
- * seeded core `Rng` (so a port can reproduce them), biases 0, LayerNorm gains 1.
- *
- * Sequences: `prompt = BOS text SEP` left-truncated to `contextLength − maxNewTokens` tokens, then the
- * action tokens. Rows of a batch are padded on the right; with a causal mask a real token never sees
- * a pad, so no extra attention mask is needed.
- *
- * Sampling decodes incrementally with a key/value cache: one prefill pass over the right-padded prompts
- * stores every block's keys and values `[B·H, P, dh]`, then each new token is one single-position pass
- * that appends its key and value and attends to the cache, pad slots masked (docs/tensor-layer.md).
- * `sampleActions(…, { kvCache: false })` keeps the uncached reference (a full pass per token).
- *
- * Workarounds for the wasm backend (see docs/tensor-layer.md): matmuls are `customGrad`s whose
- * gradients transpose explicitly (wasm's matMul with transpose flags is 10–20× slower); gathers of
- * rows are `customGrad`s whose gradient is `scatterND` (tf.gather's gradient needs
- * UnsortedSegmentSum, which wasm lacks); q/k/v are split on the last axis.
+ * A small decoder-only transformer in tfjs (GPT-2 style, pre-norm), and the {@link Policy} it
+ * implements: differentiable scoring for the update, and sampling that decodes incrementally with a
+ * key/value cache (`sampleActions(…, { kvCache: false })` keeps the uncached reference). Initial
+ * weights come from the seeded core `Rng`, so a port can reproduce them. Matmuls and row gathers are
+ * `customGrad`s to work around the wasm backend. The architecture, the cache and the workarounds:
+ * docs/tensor-layer.md.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { customGrad } from './grad.ts'
