@@ -31,12 +31,12 @@ import {
   disposeTransformer,
   type SamplingPass
 } from '../src/effects/tensor/transformer.ts'
-import type { Sampled, SampleRequest } from '../src/core/policy.ts'
+import type { Sampled, SampleRequest } from '../src/core/agent/policy.ts'
 import { adamStep, mkAdam, disposeAdam } from '../src/effects/tensor/optimizer.ts'
 import { empo2Objective } from '../src/effects/tensor/update.ts'
-import { empo2Loss, lossSettings, type LossInputs } from '../src/core/loss.ts'
-import { lossGradient } from '../src/core/gradient.ts'
-import { fromRows, numberNumeric as N, type NDArray } from '../src/core/numeric.ts'
+import { empo2Loss, lossSettings, type LossInputs } from '../src/core/loss/loss.ts'
+import { lossGradient } from '../src/core/loss/gradient.ts'
+import { fromRows, numberNumeric as N, type NDArray } from '../src/core/loss/numeric.ts'
 import { officialPreset } from '../src/spec/config.ts'
 import { defaultModelConfig, modelConfigOrThrow } from '../src/spec/model.ts'
 import { mkRng, nextFloats } from '../src/core/rng.ts'

@@ -3,7 +3,7 @@
  * of `go to` targets per kind, prompt lengths, how many examples show an alias (and which of the
  * out-of-distribution objects' names), and a few sample examples. `npx tsx scripts/corpus-stats.ts [seed]`
  */
-import { aliasLexicon, corpus, defaultCorpusOptions } from '../src/core/corpus.ts'
+import { aliasLexicon, corpus, defaultCorpusOptions } from '../src/core/prior/corpus.ts'
 
 const seed = Number(process.argv[2] ?? 0)
 const c = corpus(defaultCorpusOptions, seed)

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs'
 import { seedsArg } from '../src/cli/args.ts'
-import { successCharts } from '../src/core/plot.ts'
+import { successCharts } from '../src/core/reports/plot.ts'
 import { writeFileAtomic } from '../src/effects/fs.ts'
 import { readMetrics, runPaths } from '../src/effects/run/store.ts'
 

@@ -6,7 +6,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { lineChart, type Series } from '../src/core/plot.ts'
+import { lineChart, type Series } from '../src/core/reports/plot.ts'
 
 const steps = Array.from({ length: 11 }, (_, i) => i * 2400)
 // a logistic rise to `top` with midpoint `mid`, and a spread that peaks mid-way

@@ -1,6 +1,6 @@
 /**
  * The prior's rules as an agent (docs/experiments/14-rule-agent.md): what the tips give a policy that follows
- * them exactly. The rule agent (`ruleTrials` of src/core/corpus.ts: literal with a one-step look-ahead
+ * them exactly. The rule agent (`ruleTrials` of src/core/prior/corpus.ts: literal with a one-step look-ahead
  * on the score, tips followed through the doors they name, `Try: <doors>` tips written) plays memory
  * trials as `empo2 eval --ood-variants 25` plays its out-of-distribution ones — the first `--variants`
  * variants of each family, episodes of the main job's length (`rollout.maxSteps`, 15; `--steps`), the
@@ -12,9 +12,9 @@
  *   [--steps n] [--seed s]`
  */
 import { Command } from 'commander'
-import { defaultCorpusOptions, ruleTrials } from '../src/core/corpus.ts'
+import { defaultCorpusOptions, ruleTrials } from '../src/core/prior/corpus.ts'
 import { familyByName, stepLimit, variantsPerFamily } from '../src/core/env/families.ts'
-import { formatTable } from '../src/core/table.ts'
+import { formatTable } from '../src/core/reports/table.ts'
 import { mainJobAlgo, oodFamilies } from '../src/spec/run.ts'
 import { intArg } from '../src/cli/args.ts'
 

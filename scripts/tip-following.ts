@@ -9,10 +9,10 @@
  * `npx tsx scripts/tip-following.ts <checkpoint> [<checkpoint> …]`
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { corpus, defaultCorpusOptions } from '../src/core/corpus.ts'
-import { TIPS_CLOSE, TIPS_OPEN, parseTipsBlock, renderTipsBlock } from '../src/core/prompt.ts'
-import { actionTokens } from '../src/core/tokenizer.ts'
-import { meanSpread } from '../src/core/table.ts'
+import { corpus, defaultCorpusOptions } from '../src/core/prior/corpus.ts'
+import { TIPS_CLOSE, TIPS_OPEN, parseTipsBlock, renderTipsBlock } from '../src/core/agent/prompt.ts'
+import { actionTokens } from '../src/core/agent/tokenizer.ts'
+import { meanSpread } from '../src/core/reports/table.ts'
 import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
 import { scoreActions } from '../src/effects/tensor/transformer.ts'

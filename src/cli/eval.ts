@@ -9,7 +9,7 @@ import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { decodeRunConfig } from '../spec/run.ts'
 import { showDecodeError } from '../spec/codec.ts'
-import { formatTable } from '../core/table.ts'
+import { formatTable } from '../core/reports/table.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { loadCheckpoint } from '../effects/tensor/checkpoint.ts'
 import { evalTarget } from '../effects/train/run.ts'
@@ -21,7 +21,7 @@ import {
   type EvalResult
 } from '../effects/train/eval.ts'
 import { variantsPerFamily } from '../core/env/families.ts'
-import { evaluationStreams } from '../core/streams.ts'
+import { evaluationStreams } from '../core/train/streams.ts'
 import type { Renaming } from '../core/env/rename.ts'
 import { backendArg, intArg, readOverrides, renameArg } from './args.ts'
 

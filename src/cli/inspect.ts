@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs'
 import { Command } from 'commander'
-import { formatTable } from '../core/table.ts'
-import { runMethod } from '../core/method.ts'
-import { embed } from '../core/embedding.ts'
+import { formatTable } from '../core/reports/table.ts'
+import { runMethod } from '../core/methods/method.ts'
+import { embed } from '../core/memory/embedding.ts'
 import {
   finishedOf,
   latestFiles,

@@ -1,12 +1,12 @@
 /**
- * `empo2 pretrain`: build the prior's corpus from training variants (src/core/corpus.ts), fit the
+ * `empo2 pretrain`: build the prior's corpus from training variants (src/core/prior/corpus.ts), fit the
  * prior (src/effects/train/pretrain.ts) and write the checkpoint with its provenance. The committed
  * `prior/default.ckpt` is this command with its defaults.
  */
 import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
 import { Command } from 'commander'
-import { corpus, defaultCorpusOptions } from '../core/corpus.ts'
+import { corpus, defaultCorpusOptions } from '../core/prior/corpus.ts'
 import { mkRng } from '../core/rng.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { decodeModelConfig, priorModelConfig } from '../spec/model.ts'

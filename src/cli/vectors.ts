@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
-import { VECTORS_SEED, vectorFiles } from '../core/vectors.ts'
+import { VECTORS_SEED, vectorFiles } from '../ports/vectors.ts'
 import { writeFileAtomic } from '../effects/fs.ts'
 
 /** Files that differ between `dir` and a fresh rendering at `seed` (missing, changed or extra). */

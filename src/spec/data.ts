@@ -1,7 +1,7 @@
 /**
  * The typed data that is stored or exchanged: the mode of a step, and the memories (tips and state
  * novelty) a run directory keeps. Every static type is derived from its io-ts codec. The trajectory a
- * rollout records is a runtime value (src/core/trajectory.ts): it is never decoded.
+ * rollout records is a runtime value (src/core/train/trajectory.ts): it is never decoded.
  *
  * @since 0.1.0
  */
@@ -103,7 +103,7 @@ export type Embedding = t.TypeOf<typeof Embedding>
  * `action` is `null` for a paper entry. `partition` scopes retrieval (a task variant, or `"*"` for one
  * global memory); `seq` is the logical insertion time, for oldest-first eviction (and, under
  * `memory.scoreTies: 'oldestFirst'`, for ordering equal scores). What the policy is shown of an entry
- * is its `entryText` (src/core/memory.ts): the tip, or the tip with the action and score.
+ * is its `entryText` (src/core/memory/memory.ts): the tip, or the tip with the action and score.
  *
  * @since 0.1.0
  * @category model

@@ -140,7 +140,7 @@ export type AgentConfig = t.TypeOf<typeof AgentConfig>
  * variants per family (from 5 on); a checkpoint is written every `checkpointEvery` iterations and at the
  * end. `skipZeroAdvantage` is an exact optimisation: a row whose advantage is 0 (a group whose
  * rollouts all have the same return) is left out of the forward pass when it adds nothing to the
- * loss but its count (`β = 0` and no entropy bonus; `omittable` in src/core/loss.ts). Rows are
+ * loss but its count (`β = 0` and no entropy bonus; `omittable` in src/core/loss/loss.ts). Rows are
  * assigned to mini-batches as if all were kept, and a left-out row still counts in every
  * denominator, so the loss and its gradient are those of the update with the row in; only the
  * `maskedFraction` and `approxKl` diagnostics are then over the scored rows. With `β > 0` or an
@@ -198,7 +198,7 @@ export type RunConfig = t.TypeOf<typeof RunConfig>
  * 100 characters, 1 earlier step shown to the tip writer (with the final observation), tips of at most
  * 40 tokens. One tip, not two: with two, trained policies read tips written in neighbouring rooms as
  * orders to go back and forth, and lose memory's use (docs/main-job.md items 11–12). The committed
- * prior was fitted on one-tip prompts (`defaultCorpusOptions` of src/core/corpus.ts uses this budget;
+ * prior was fitted on one-tip prompts (`defaultCorpusOptions` of src/core/prior/corpus.ts uses this budget;
  * the prior before it, `prior/suite-words.ckpt`, on two).
  *
  * @example

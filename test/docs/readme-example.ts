@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { grpoAdvantages } from '../../src/core/advantage.ts'
-import { empo2Loss, lossSettings } from '../../src/core/loss.ts'
-import { fromRows, numberNumeric, toScalar } from '../../src/core/numeric.ts'
+import { grpoAdvantages } from '../../src/core/advantage/advantage.ts'
+import { empo2Loss, lossSettings } from '../../src/core/loss/loss.ts'
+import { fromRows, numberNumeric, toScalar } from '../../src/core/loss/numeric.ts'
 import { paperPreset } from '../../src/spec/config.ts'
 
 // One task, four rollouts scoring 0, 100, 0, 100: GRPO's group-relative advantages (Eq. 1).

@@ -47,7 +47,7 @@ test('codeBlocks finds the bodies of the fences of one language only', () => {
   assert.deepEqual(codeBlocks(md, 'ts'), ['const a = 1\n', 'b\n'])
   assert.deepEqual(codeBlocks(md, 'sh'), ['npm test\n'])
   assert.equal(
-    fromRoot("import { x } from '../../src/core/loss.ts'"),
-    "import { x } from './src/core/loss.ts'"
+    fromRoot("import { x } from '../../src/core/loss/loss.ts'"),
+    "import { x } from './src/core/loss/loss.ts'"
   )
 })

@@ -13,8 +13,8 @@ import { join } from 'node:path'
 import { createRun, finishIteration, writeEvaluation } from '../../src/effects/run/store.ts'
 import { emptyMetrics } from '../../src/spec/metrics.ts'
 import { mainJobRun } from '../../src/spec/run.ts'
-import { emptyMemory, insert } from '../../src/core/memory.ts'
-import { emptyNovelty } from '../../src/core/novelty.ts'
+import { emptyMemory, insert } from '../../src/core/memory/memory.ts'
+import { emptyNovelty } from '../../src/core/memory/novelty.ts'
 
 const bin = new URL('../../bin/empo2.mjs', import.meta.url).pathname
 const commands = ['pretrain', 'train', 'eval', 'compare', 'vectors', 'inspect']

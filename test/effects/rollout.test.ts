@@ -5,11 +5,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { officialPreset, paperPreset, type Config } from '../../src/spec/config.ts'
 import type { Memory } from '../../src/spec/data.ts'
-import { partitionOf } from '../../src/core/memory.ts'
-import { capTip } from '../../src/core/agent.ts'
+import { partitionOf } from '../../src/core/memory/memory.ts'
+import { capTip } from '../../src/core/agent/agent.ts'
 import { defaultAgent, mainJobRun } from '../../src/spec/run.ts'
-import type { Policy, Sampled } from '../../src/core/policy.ts'
-import { embed } from '../../src/core/embedding.ts'
+import type { Policy, Sampled } from '../../src/core/agent/policy.ts'
+import { embed } from '../../src/core/memory/embedding.ts'
 import { mkRng } from '../../src/core/rng.ts'
 import { embeddedSuite } from '../../src/effects/env/inProcess.ts'
 import {
@@ -18,8 +18,8 @@ import {
   type MemoryState,
   type RolloutSettings
 } from '../../src/effects/train/rollout.ts'
-import { runMethod } from '../../src/core/method.ts'
-import type { Embedder } from '../../src/core/embedding.ts'
+import { runMethod } from '../../src/core/methods/method.ts'
+import type { Embedder } from '../../src/core/memory/embedding.ts'
 
 /** Answers `look` to every step and an empty tip; keeps every step prompt it was given. */
 const recordingPolicy = (prompts: string[]): Policy => {

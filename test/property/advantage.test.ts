@@ -10,8 +10,8 @@ import {
   grpoAdvantagesById,
   stepAdvantages,
   type GigpoStep
-} from '../../src/core/advantage.ts'
-import { discountedReturns } from '../../src/core/returns.ts'
+} from '../../src/core/advantage/advantage.ts'
+import { discountedReturns } from '../../src/core/advantage/returns.ts'
 import { paperPreset } from '../../src/spec/config.ts'
 import { close, property } from '../support/property.ts'
 

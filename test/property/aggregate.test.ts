@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { property, close } from '../support/property.ts'
-import { aggregate, aggregationWeights } from '../../src/core/aggregate.ts'
-import { numberNumeric as N, fromRows, toScalar } from '../../src/core/numeric.ts'
+import { aggregate, aggregationWeights } from '../../src/core/loss/aggregate.ts'
+import { numberNumeric as N, fromRows, toScalar } from '../../src/core/loss/numeric.ts'
 import type { AggregationMode } from '../../src/spec/config.ts'
 
 const modes: ReadonlyArray<AggregationMode> = [

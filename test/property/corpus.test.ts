@@ -15,10 +15,10 @@ import {
   writeTip,
   type CorpusOptions,
   type Example
-} from '../../src/core/corpus.ts'
+} from '../../src/core/prior/corpus.ts'
 import { families, familyByName, splitOf } from '../../src/core/env/families.ts'
 import { mainJobAlgo } from '../../src/spec/run.ts'
-import { TIPS_OPEN } from '../../src/core/prompt.ts'
+import { TIPS_OPEN } from '../../src/core/agent/prompt.ts'
 import { renamingProblem } from '../../src/core/env/rename.ts'
 import { worldNames } from '../../src/core/env/world.ts'
 import { mkRng } from '../../src/core/rng.ts'

@@ -149,7 +149,7 @@ test('docs/paper-map.md has a row for every row of the §7 table of docs/method.
   assert.deepEqual(missing, [], `paper-map.md lacks §7 rows: ${missing.join('; ')}`)
 })
 
-// `file#name` references in backticks, e.g. `src/core/ratio.ts#ratio`
+// `file#name` references in backticks, e.g. `src/core/loss/ratio.ts#ratio`
 const references = (doc: string): ReadonlyArray<readonly [string, string]> =>
   [...doc.matchAll(/`((?:src|scripts)\/[\w./-]+\.ts)#(\w+)`/g)].map((m) => [m[1] as string, m[2] as string])
 
@@ -178,8 +178,8 @@ test('the reference checker rejects a missing export, a missing file, a missing 
   assert.equal(exportsName('export const ratio = 1', 'ratio'), true)
   assert.equal(exportsName('export const ratios = 1', 'ratio'), false)
   assert.equal(exportsName('const ratio = 1', 'ratio'), false)
-  assert.deepEqual(references('see `src/core/ratio.ts#ratio` and `src/core/nope.ts#x`'), [
-    ['src/core/ratio.ts', 'ratio'],
+  assert.deepEqual(references('see `src/core/loss/ratio.ts#ratio` and `src/core/nope.ts#x`'), [
+    ['src/core/loss/ratio.ts', 'ratio'],
     ['src/core/nope.ts', 'x']
   ])
   const doc =

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { cosine, embed, embedWith, fnv1a32, norm, tokenize } from '../../src/core/embedding.ts'
+import { cosine, embed, embedWith, fnv1a32, norm, tokenize } from '../../src/core/memory/embedding.ts'
 import { close, property } from '../support/property.ts'
 
 // Texts: arbitrary ASCII strings, arbitrary UTF-16 strings (non-ASCII must act as separators), and

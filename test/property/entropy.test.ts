@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { property, close } from '../support/property.ts'
-import { entropy } from '../../src/core/entropy.ts'
-import { numberNumeric as N, ndarray } from '../../src/core/numeric.ts'
+import { entropy } from '../../src/core/loss/entropy.ts'
+import { numberNumeric as N, ndarray } from '../../src/core/loss/numeric.ts'
 
 // log-softmax of logits in [−30, 30] over V ∈ [1, 6] outcomes; −∞ entries (impossible outcomes) allowed
 const logDist = fc.integer({ min: 1, max: 6 }).chain((v) =>

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { property } from '../support/property.ts'
 import { arbBatch, arbSettings, toInputs, type Batch } from '../support/batch.ts'
-import { empo2Loss, type LossSettings } from '../../src/core/loss.ts'
-import { lossGradient } from '../../src/core/gradient.ts'
-import { numberNumeric as N, toScalar, type NDArray } from '../../src/core/numeric.ts'
+import { empo2Loss, type LossSettings } from '../../src/core/loss/loss.ts'
+import { lossGradient } from '../../src/core/loss/gradient.ts'
+import { numberNumeric as N, toScalar, type NDArray } from '../../src/core/loss/numeric.ts'
 
 // Settings whose clamps sit far from the generated values (so no clamp is within reach of a
 // finite-difference step): log-ratio clamp ≥ 3.5 > |log-ratio| ≤ 3; KL clamp ≥ 3 > |ref − logp| ≤ 2;

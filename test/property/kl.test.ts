@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { property, close } from '../support/property.ts'
 import { extremeLogProb } from '../support/batch.ts'
-import { klPerToken, type KlSettings } from '../../src/core/kl.ts'
-import { numberNumeric as N, fromRows, toRows } from '../../src/core/numeric.ts'
+import { klPerToken, type KlSettings } from '../../src/core/loss/kl.ts'
+import { numberNumeric as N, fromRows, toRows } from '../../src/core/loss/numeric.ts'
 
 // A categorical with 2..6 outcomes, every weight in [0.01, 1] before normalising, so every
 // probability is ≥ 0.01/6 and every |log p − log ref| ≤ log 600 < 6.5: inside any clamp ≥ 6.5.

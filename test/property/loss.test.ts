@@ -18,9 +18,9 @@ import {
   tokenCountsByMode,
   type LossOutput,
   type LossSettings
-} from '../../src/core/loss.ts'
-import { lossGradient } from '../../src/core/gradient.ts'
-import { numberNumeric as N, toRows, toScalar, type NDArray } from '../../src/core/numeric.ts'
+} from '../../src/core/loss/loss.ts'
+import { lossGradient } from '../../src/core/loss/gradient.ts'
+import { numberNumeric as N, toRows, toScalar, type NDArray } from '../../src/core/loss/numeric.ts'
 import { officialPreset, paperPreset } from '../../src/spec/config.ts'
 import type { Mode } from '../../src/spec/data.ts'
 

@@ -1,10 +1,10 @@
 import fc from 'fast-check'
 import { property } from '../support/property.ts'
 import { arbBatch, arbSettings, setAt, toInputs, type Batch } from '../support/batch.ts'
-import { empo2Loss, type LossOutput, type LossSettings } from '../../src/core/loss.ts'
-import { lossGradient } from '../../src/core/gradient.ts'
-import { lossMasks } from '../../src/core/mask.ts'
-import { numberNumeric as N, toRows, toScalar, type NDArray } from '../../src/core/numeric.ts'
+import { empo2Loss, type LossOutput, type LossSettings } from '../../src/core/loss/loss.ts'
+import { lossGradient } from '../../src/core/loss/gradient.ts'
+import { lossMasks } from '../../src/core/loss/mask.ts'
+import { numberNumeric as N, toRows, toScalar, type NDArray } from '../../src/core/loss/numeric.ts'
 
 const out = (s: LossSettings, b: Batch): LossOutput<NDArray> => empo2Loss(N)(s)(toInputs(b))
 const num = (o: LossOutput<NDArray>, k: keyof LossOutput<NDArray>): number => toScalar(o[k])

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import type { Memory, MemoryEntry } from '../../src/spec/data.ts'
 import { paperPreset, officialPreset } from '../../src/spec/config.ts'
-import { cosine, embed } from '../../src/core/embedding.ts'
+import { cosine, embed } from '../../src/core/memory/embedding.ts'
 import {
   emptyMemory,
   entriesForEpisode,
@@ -17,7 +17,7 @@ import {
   type InsertConfig,
   type NewEntry,
   type RetrieveConfig
-} from '../../src/core/memory.ts'
+} from '../../src/core/memory/memory.ts'
 import { property, runSeed } from '../support/property.ts'
 
 // Small alphabets on purpose: 3 partitions, 4 tips, 3 actions make duplicates and per-partition

@@ -2,8 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { paperPreset, officialPreset } from '../../src/spec/config.ts'
-import { embed } from '../../src/core/embedding.ts'
-import { partitionOf, retrieve } from '../../src/core/memory.ts'
+import { embed } from '../../src/core/memory/embedding.ts'
+import { partitionOf, retrieve } from '../../src/core/memory/memory.ts'
 import {
   empo2,
   grpo,
@@ -13,7 +13,7 @@ import {
   reflexion,
   updatesParameters,
   type Episode
-} from '../../src/core/methods.ts'
+} from '../../src/core/methods/methods.ts'
 import { close, property } from '../support/property.ts'
 
 // Targets, Q-values: bounded to ±1e3 so sums of a few dozen stay exact to ~1e-10 relative.

@@ -6,7 +6,7 @@ import {
   drawStepMode,
   modeProbabilities,
   type ModesConfig
-} from '../../src/core/modes.ts'
+} from '../../src/core/train/modes.ts'
 import { mkRng, type Rng } from '../../src/core/rng.ts'
 import { ModesConfig as ModesConfigC, officialPreset } from '../../src/spec/config.ts'
 import { Mode, showsTips } from '../../src/spec/data.ts'

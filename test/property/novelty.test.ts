@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import type { Embedding, NoveltyMemory } from '../../src/spec/data.ts'
-import { cosine } from '../../src/core/embedding.ts'
+import { cosine } from '../../src/core/memory/embedding.ts'
 import {
   batchIntrinsicRewards,
   emptyNovelty,
@@ -10,7 +10,7 @@ import {
   retrievedCountReward,
   stateNovelty,
   stateNoveltyBatch
-} from '../../src/core/novelty.ts'
+} from '../../src/core/memory/novelty.ts'
 import { property, runSeed } from '../support/property.ts'
 
 // States are 3-d vectors on a coarse grid (multiples of 1/2): repeats and near-repeats are common, and

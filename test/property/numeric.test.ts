@@ -7,7 +7,7 @@ import {
   numberNumeric as N,
   toRows,
   toScalar
-} from '../../src/core/numeric.ts'
+} from '../../src/core/loss/numeric.ts'
 import { close, property } from '../support/property.ts'
 
 const finite = fc.double({ min: -1e3, max: 1e3, noNaN: true })

@@ -9,7 +9,7 @@ import {
   rateRange,
   textWidth,
   type Chart
-} from '../../src/core/plot.ts'
+} from '../../src/core/reports/plot.ts'
 import { emptyMetrics, type MetricsLine } from '../../src/spec/metrics.ts'
 import { property } from '../support/property.ts'
 

@@ -20,7 +20,7 @@ import {
   TIPS_OPEN,
   type PromptInput,
   type TipPlacement
-} from '../../src/core/prompt.ts'
+} from '../../src/core/agent/prompt.ts'
 import { property } from '../support/property.ts'
 
 // Adversarial tips: any unicode string, plus strings built from the pieces that could forge or break a

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { property, close } from '../support/property.ts'
 import { extremeLogProb } from '../support/batch.ts'
-import { logRatio, offPolicyColumn, ratio, selectLogProbs } from '../../src/core/ratio.ts'
-import { numberNumeric as N, fromRows, toRows } from '../../src/core/numeric.ts'
+import { logRatio, offPolicyColumn, ratio, selectLogProbs } from '../../src/core/loss/ratio.ts'
+import { numberNumeric as N, fromRows, toRows } from '../../src/core/loss/numeric.ts'
 import type { Mode } from '../../src/spec/data.ts'
 
 const clampArb = fc.double({ min: 0.5, max: 50, noNaN: true }) // positive, as ClipConfig.logRatioClamp

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { property, close } from '../support/property.ts'
-import { clippedSurrogate, clipActive, type ClipSettings } from '../../src/core/surrogate.ts'
-import { lossGradient } from '../../src/core/gradient.ts'
-import { numberNumeric as N, fromRows, toRows } from '../../src/core/numeric.ts'
-import type { LossSettings } from '../../src/core/loss.ts'
+import { clippedSurrogate, clipActive, type ClipSettings } from '../../src/core/loss/surrogate.ts'
+import { lossGradient } from '../../src/core/loss/gradient.ts'
+import { numberNumeric as N, fromRows, toRows } from '../../src/core/loss/numeric.ts'
+import type { LossSettings } from '../../src/core/loss/loss.ts'
 
 // ε_low ∈ [0, 1) (ClipConfig: UnitInterval; 1 would make the lower bound 0), ε_high ∈ [0, 2]
 const clipArb: fc.Arbitrary<ClipSettings> = fc.record({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { comparisonTable, formatMeanSpread, formatTable, meanSpread } from '../../src/core/table.ts'
+import { comparisonTable, formatMeanSpread, formatTable, meanSpread } from '../../src/core/reports/table.ts'
 import type { EvalSummary } from '../../src/spec/metrics.ts'
 import { close, property } from '../support/property.ts'
 

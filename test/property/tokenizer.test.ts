@@ -9,7 +9,7 @@ import {
   mkTokenizer,
   promptTokens,
   specialTokens
-} from '../../src/core/tokenizer.ts'
+} from '../../src/core/agent/tokenizer.ts'
 
 // Well-formed Unicode text (no lone surrogates): either any graphemes (multi-byte, astral), or text
 // over a small alphabet of 1- to 4-byte characters, so that pieces drawn from the same alphabet

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { VectorFile } from '../../src/spec/vectors.ts'
-import { VECTORS_SEED, vectorFiles } from '../../src/core/vectors.ts'
+import { VECTORS_SEED, vectorFiles } from '../../src/ports/vectors.ts'
 import { staleVectors } from '../../src/cli/vectors.ts'
 import { formatErrors } from '../../src/spec/codec.ts'
 
@@ -30,7 +30,7 @@ test('every committed vector file decodes with the VectorFile codec and has at l
 })
 
 // The registry in order: a spec's position is part of its seed (fork(mkRng(seed), index)), so new
-// specs are appended here and in src/core/vectors.ts, never inserted.
+// specs are appended here and in src/ports/vectors.ts, never inserted.
 const registry = [
   'rng.nextFloats.json',
   'rng.fork.json',

@@ -18,8 +18,8 @@ import fc from 'fast-check'
 import { arbitraryOf } from './arbitrary.ts'
 import { ClipConfig, KlConfig, LossConfig, MaskConfig } from '../../src/spec/config.ts'
 import type { Mode } from '../../src/spec/data.ts'
-import type { LossInputs, LossSettings } from '../../src/core/loss.ts'
-import { fromRows, type NDArray } from '../../src/core/numeric.ts'
+import type { LossInputs, LossSettings } from '../../src/core/loss/loss.ts'
+import { fromRows, type NDArray } from '../../src/core/loss/numeric.ts'
 
 export type Row = number[]
 export type Rows = number[][]

@@ -8,7 +8,7 @@
  * explicitly; `clamp` is a max and a min (wasm's clamp kernel fails when lo = hi in float32).
  */
 import * as tf from '@tensorflow/tfjs-core'
-import type { Numeric } from '../../core/numeric.ts'
+import type { Numeric } from '../../core/loss/numeric.ts'
 import { customGrad } from './grad.ts'
 
 const broadcastAll = (xs: ReadonlyArray<tf.Tensor>): tf.Tensor[] => {

@@ -17,8 +17,8 @@ import {
   promptTokens,
   specialTokens,
   type Tokenizer
-} from '../../core/tokenizer.ts'
-import type { GenerateRequest, Policy, Sampled, SampleRequest, ScoreRequest } from '../../core/policy.ts'
+} from '../../core/agent/tokenizer.ts'
+import type { GenerateRequest, Policy, Sampled, SampleRequest, ScoreRequest } from '../../core/agent/policy.ts'
 import { mkRng } from '../../core/rng.ts'
 
 // -------------------------------------------------------------------------------------

@@ -2,14 +2,14 @@
  * The EMPO² update on the transformer: rows of (update-prompt tokens, action tokens, recorded old
  * log-probs, advantage, off-policy flag) become the core loss's `LossInputs` on tensors, with
  * `logProbs` (and `entropy`) differentiable through the model. The loss itself is the one definition
- * of src/core/loss.ts, evaluated with the tensor `Numeric`.
+ * of src/core/loss/loss.ts, evaluated with the tensor `Numeric`.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { empo2Loss, omittable, omittedRows, type LossOutput, type LossSettings } from '../../core/loss.ts'
-import type { OmittedRows } from '../../core/aggregate.ts'
-import { render, removeTips } from '../../core/prompt.ts'
-import { promptTokens } from '../../core/tokenizer.ts'
-import type { UpdateRowSpec } from '../../core/train.ts'
+import { empo2Loss, omittable, omittedRows, type LossOutput, type LossSettings } from '../../core/loss/loss.ts'
+import type { OmittedRows } from '../../core/loss/aggregate.ts'
+import { render, removeTips } from '../../core/agent/prompt.ts'
+import { promptTokens } from '../../core/agent/tokenizer.ts'
+import type { UpdateRowSpec } from '../../core/train/train.ts'
 import { tensorNumeric } from './numeric.ts'
 import { scoreActions, scoreTensor, type Transformer } from './transformer.ts'
 

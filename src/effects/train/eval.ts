@@ -7,11 +7,11 @@ import type { RunConfig } from '../../spec/run.ts'
 import type { EvalSummary } from '../../spec/metrics.ts'
 import type { Mode } from '../../spec/data.ts'
 import type { Rng } from '../../core/rng.ts'
-import { trialStream } from '../../core/streams.ts'
-import { runMethod, type RunMethod } from '../../core/method.ts'
-import type { Trajectory } from '../../core/trajectory.ts'
+import { trialStream } from '../../core/train/streams.ts'
+import { runMethod, type RunMethod } from '../../core/methods/method.ts'
+import type { Trajectory } from '../../core/train/trajectory.ts'
 import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'
-import { embed } from '../../core/embedding.ts'
+import { embed } from '../../core/memory/embedding.ts'
 import {
   freshState,
   playEpisodes,

@@ -1,22 +1,22 @@
 /**
  * The training loop: per iteration, draw tasks, play a group of rollouts per task (modes, tips,
  * intrinsic rewards: src/effects/train/rollout.ts), compute group advantages and the method's update
- * rows, and take the optimiser steps on the one loss definition (src/core/loss.ts on tensors,
+ * rows, and take the optimiser steps on the one loss definition (src/core/loss/loss.ts on tensors,
  * src/effects/tensor/update.ts). Every method is the same loop under another `RunMethod`
- * (src/core/method.ts). Everything an iteration needs is drawn from its own stream
- * (src/core/streams.ts), so a resumed run draws exactly what an uninterrupted one would have.
+ * (src/core/methods/method.ts). Everything an iteration needs is drawn from its own stream
+ * (src/core/train/streams.ts), so a resumed run draws exactly what an uninterrupted one would have.
  */
 import type { RunConfig } from '../../spec/run.ts'
 import { isSuccess, type Environment } from '../../spec/env.ts'
 import type { Rng } from '../../core/rng.ts'
-import { iterationStreams, resetSeed } from '../../core/streams.ts'
-import { drawIterationMode } from '../../core/modes.ts'
-import { embed, type Embedder } from '../../core/embedding.ts'
-import { lossSettings } from '../../core/loss.ts'
-import { drawTasks, episodeAdvantages, miniBatchRows, type UpdateRowSpec } from '../../core/train.ts'
-import { trajectoryReturn } from '../../core/returns.ts'
-import { runMethod, type RunMethod } from '../../core/method.ts'
-import type { Trajectory } from '../../core/trajectory.ts'
+import { iterationStreams, resetSeed } from '../../core/train/streams.ts'
+import { drawIterationMode } from '../../core/train/modes.ts'
+import { embed, type Embedder } from '../../core/memory/embedding.ts'
+import { lossSettings } from '../../core/loss/loss.ts'
+import { drawTasks, episodeAdvantages, miniBatchRows, type UpdateRowSpec } from '../../core/train/train.ts'
+import { trajectoryReturn } from '../../core/advantage/returns.ts'
+import { runMethod, type RunMethod } from '../../core/methods/method.ts'
+import type { Trajectory } from '../../core/train/trajectory.ts'
 import type { Mode } from '../../spec/data.ts'
 import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'
 import { mkAdam, trainEpochs, type Adam } from '../tensor/optimizer.ts'

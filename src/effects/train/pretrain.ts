@@ -1,20 +1,20 @@
 /**
  * The instruction-following prior (docs/prior.md): a tokenizer whose word pieces are learnt from the
- * corpus (src/core/corpus.ts, training variants only), a fresh transformer, and supervised fitting of
+ * corpus (src/core/prior/corpus.ts, training variants only), a fresh transformer, and supervised fitting of
  * every example's target given its prompt (teacher-forced negative log-likelihood, token mean) with
  * Adam. The result is a checkpoint plus a provenance file saying how it was made.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { learnPieces, mkTokenizer, promptTokens, actionTokens } from '../../core/tokenizer.ts'
+import { learnPieces, mkTokenizer, promptTokens, actionTokens } from '../../core/agent/tokenizer.ts'
 import { fork, type Rng } from '../../core/rng.ts'
 import { permutation, mkAdam, adamStep, disposeAdam } from '../tensor/optimizer.ts'
 import { mkTransformer, scoreTensor, type Transformer } from '../tensor/transformer.ts'
 import { saveCheckpoint } from '../tensor/checkpoint.ts'
 import { writeFileAtomic } from '../fs.ts'
-import type { Example as CorpusExample } from '../../core/corpus.ts'
+import type { Example as CorpusExample } from '../../core/prior/corpus.ts'
 import { modelConfigOrThrow, type ModelConfig } from '../../spec/model.ts'
 
-/** What fitting reads of a corpus example (src/core/corpus.ts): the prompt and the target text. */
+/** What fitting reads of a corpus example (src/core/prior/corpus.ts): the prompt and the target text. */
 export type Example = Pick<CorpusExample, 'kind' | 'prompt' | 'target'>
 
 /** How to fit the prior. */

@@ -2,7 +2,7 @@
  * Rollouts: a batch of episodes played in lockstep, one environment per episode, one batched
  * `Policy.sample` per step. Every decision is a core function or a value passed in: the mode of each
  * step (`RolloutSettings.modes`), the texts the memory shows (`MemoryValue.shown`), the prompt
- * (src/core/agent.ts), the intrinsic reward (src/core/novelty.ts), and at the end the tip the policy
+ * (src/core/agent/agent.ts), the intrinsic reward (src/core/memory/novelty.ts), and at the end the tip the policy
  * writes (`Policy.generate` on the tip prompt) and the memory after it (`MemoryValue.write`).
  */
 import * as E from 'fp-ts/lib/Either.js'
@@ -16,18 +16,18 @@ import {
 import type { Config } from '../../spec/config.ts'
 import type { AgentConfig } from '../../spec/run.ts'
 import { showsTips, type Mode, type NoveltyMemory } from '../../spec/data.ts'
-import type { Policy } from '../../core/policy.ts'
+import type { Policy } from '../../core/agent/policy.ts'
 import type { Rng } from '../../core/rng.ts'
-import { samplingStream, stepModeStream, tipWritingStream } from '../../core/streams.ts'
-import { drawStepMode } from '../../core/modes.ts'
-import { render, type HistoryStep } from '../../core/prompt.ts'
-import { batchIntrinsicRewards } from '../../core/novelty.ts'
-import type { Episode } from '../../core/methods.ts'
-import type { MemoryValue, ModeSource } from '../../core/method.ts'
-import type { Embedder } from '../../core/embedding.ts'
-import { historyText } from '../../core/train.ts'
-import type { Step, Trajectory } from '../../core/trajectory.ts'
-import { cleanTip, stepPrompt, tipPrompt } from '../../core/agent.ts'
+import { samplingStream, stepModeStream, tipWritingStream } from '../../core/train/streams.ts'
+import { drawStepMode } from '../../core/train/modes.ts'
+import { render, type HistoryStep } from '../../core/agent/prompt.ts'
+import { batchIntrinsicRewards } from '../../core/memory/novelty.ts'
+import type { Episode } from '../../core/methods/methods.ts'
+import type { MemoryValue, ModeSource } from '../../core/methods/method.ts'
+import type { Embedder } from '../../core/memory/embedding.ts'
+import { historyText } from '../../core/train/train.ts'
+import type { Step, Trajectory } from '../../core/train/trajectory.ts'
+import { cleanTip, stepPrompt, tipPrompt } from '../../core/agent/agent.ts'
 
 /** What persists across iterations: the method's memory and the novelty memory. */
 export interface MemoryState {
@@ -87,7 +87,7 @@ const stepMode = (modes: ModeSource, rng: Rng): Mode =>
 /**
  * Play `specs` to the end (done, error, or `maxSteps`), in lockstep. Deterministic given `rng` (step
  * `t` of episode `e` draws its mode from `stepModeStream`; the batch of step `t` samples from
- * `samplingStream`, src/core/streams.ts). Returns the finished episodes in `specs` order and the memory state after
+ * `samplingStream`, src/core/train/streams.ts). Returns the finished episodes in `specs` order and the memory state after
  * their writes (inserted in `specs` order, after all episodes ended).
  */
 export const playEpisodes = async (

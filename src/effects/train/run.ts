@@ -18,7 +18,7 @@ import {
   iterationStream,
   loopEvaluationStream,
   runRoot
-} from '../../core/streams.ts'
+} from '../../core/train/streams.ts'
 import { loadCheckpoint, restoreAdam, saveCheckpoint } from '../tensor/checkpoint.ts'
 import { disposeTransformer, mkTransformer, type Transformer } from '../tensor/transformer.ts'
 import { disposeAdam } from '../tensor/optimizer.ts'
@@ -36,7 +36,7 @@ import {
   lockRun,
   type MemorySnapshot
 } from '../run/store.ts'
-import type { RunMethod } from '../../core/method.ts'
+import type { RunMethod } from '../../core/methods/method.ts'
 import { freshState, type MemoryState } from './rollout.ts'
 import { episodeStats, mkTrainer, trainIteration } from './loop.ts'
 import { evaluateHeldOut, evaluateOod, type EvalResult } from './eval.ts'

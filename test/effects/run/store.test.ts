@@ -25,8 +25,8 @@ import {
   lockRun,
   type MemorySnapshot
 } from '../../../src/effects/run/store.ts'
-import { emptyMemory } from '../../../src/core/memory.ts'
-import { emptyNovelty } from '../../../src/core/novelty.ts'
+import { emptyMemory } from '../../../src/core/memory/memory.ts'
+import { emptyNovelty } from '../../../src/core/memory/novelty.ts'
 
 const withDir = (f: (dir: string) => void) => {
   const dir = mkdtempSync(join(tmpdir(), 'empo2-store-'))

@@ -16,7 +16,7 @@ import {
   type SamplingPass
 } from '../../../src/effects/tensor/transformer.ts'
 import type { ModelConfig } from '../../../src/spec/model.ts'
-import type { SampleRequest } from '../../../src/core/policy.ts'
+import type { SampleRequest } from '../../../src/core/agent/policy.ts'
 import { mkRng } from '../../../src/core/rng.ts'
 import { close, property } from '../../support/property.ts'
 import { tinyModelConfig } from '../../support/model.ts'

@@ -10,12 +10,12 @@ import { selectBackend } from '../../../src/effects/tensor/backend.ts'
 import { mkTransformer, sampleActions, scoreActions } from '../../../src/effects/tensor/transformer.ts'
 import { adamStep, disposeAdam, mkAdam } from '../../../src/effects/tensor/optimizer.ts'
 import { empo2Objective } from '../../../src/effects/tensor/update.ts'
-import { lossSettings } from '../../../src/core/loss.ts'
-import { groupAdvantages } from '../../../src/core/advantage.ts'
+import { lossSettings } from '../../../src/core/loss/loss.ts'
+import { groupAdvantages } from '../../../src/core/advantage/advantage.ts'
 import { paperPreset } from '../../../src/spec/config.ts'
 import { defaultModelConfig, modelConfigOrThrow } from '../../../src/spec/model.ts'
 import { fork, mkRng } from '../../../src/core/rng.ts'
-import { actionTokens, byteTokenizer, promptTokens } from '../../../src/core/tokenizer.ts'
+import { actionTokens, byteTokenizer, promptTokens } from '../../../src/core/agent/tokenizer.ts'
 
 await selectBackend({ log: () => undefined })
 

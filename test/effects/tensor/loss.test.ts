@@ -1,16 +1,16 @@
 /**
  * Differential tests: the EMPO² loss of src/core evaluated on tfjs tensors (float32, tfjs autograd)
  * against the same definition on float64 numbers and against the pure analytic gradient
- * (src/core/gradient.ts), on random batches with padded, masked and clipped tokens.
+ * (src/core/loss/gradient.ts), on random batches with padded, masked and clipped tokens.
  */
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs-core'
 import { selectBackend } from '../../../src/effects/tensor/backend.ts'
 import { tensorNumeric as TN, fromNDArray } from '../../../src/effects/tensor/numeric.ts'
-import { empo2Loss, type LossInputs, type LossOutput, type LossSettings } from '../../../src/core/loss.ts'
-import { lossGradient } from '../../../src/core/gradient.ts'
-import { numberNumeric as N, toScalar, type NDArray } from '../../../src/core/numeric.ts'
+import { empo2Loss, type LossInputs, type LossOutput, type LossSettings } from '../../../src/core/loss/loss.ts'
+import { lossGradient } from '../../../src/core/loss/gradient.ts'
+import { numberNumeric as N, toScalar, type NDArray } from '../../../src/core/loss/numeric.ts'
 import { close, property } from '../../support/property.ts'
 import {
   arbBatch,

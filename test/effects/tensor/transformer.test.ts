@@ -24,7 +24,7 @@ import {
   type ModelConfig
 } from '../../../src/spec/model.ts'
 import { mkRng } from '../../../src/core/rng.ts'
-import { actionTokens, byteTokenizer, specialTokens } from '../../../src/core/tokenizer.ts'
+import { actionTokens, byteTokenizer, specialTokens } from '../../../src/core/agent/tokenizer.ts'
 import { close, property } from '../../support/property.ts'
 import { tinyModelConfig } from '../../support/model.ts'
 

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import type { Mode } from '../spec/data.ts'
-import type { Prompt } from './prompt.ts'
+import type { Mode } from '../../spec/data.ts'
+import type { Prompt } from '../agent/prompt.ts'
 
 /**
  * One step: the observation it acted on (`s_t`), the prompt it was sampled from (tips included for a

@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import type { Numeric } from './numeric.ts'
-import type { MaskRule, MaskScope } from '../spec/config.ts'
+import type { MaskRule, MaskScope } from '../../spec/config.ts'
 
 // -------------------------------------------------------------------------------------
 // model

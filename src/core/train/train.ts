@@ -3,17 +3,17 @@
  * group-relative advantage of every step, and the update rows (rollout prompt, update prompt with tips
  * removed for off-policy rows, recorded old log-probs, advantage). The effect layer
  * (src/effects/train) samples, steps environments and runs the optimiser; every choice it makes is one
- * of these functions or of the run's method (src/core/method.ts).
+ * of these functions or of the run's method (src/core/methods/method.ts).
  *
  * @since 0.1.0
  */
-import type { Config } from '../spec/config.ts'
-import type { ScheduleConfig } from '../spec/run.ts'
+import type { Config } from '../../spec/config.ts'
+import type { ScheduleConfig } from '../../spec/run.ts'
 import type { Step } from './trajectory.ts'
-import { nextInt, type Rng } from './rng.ts'
-import { gigpoEpisode, stepAdvantages } from './advantage.ts'
-import { removeTips, type Prompt } from './prompt.ts'
-import { updatedWithoutTips, type Mode } from '../spec/data.ts'
+import { nextInt, type Rng } from '../rng.ts'
+import { gigpoEpisode, stepAdvantages } from '../advantage/advantage.ts'
+import { removeTips, type Prompt } from '../agent/prompt.ts'
+import { updatedWithoutTips, type Mode } from '../../spec/data.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -47,7 +47,7 @@ export interface UpdateRowSpec {
  *
  * @example
  * import { miniBatchRows } from './train.ts'
- * import { officialPreset } from '../spec/config.ts'
+ * import { officialPreset } from '../../spec/config.ts'
  * assert.equal(miniBatchRows(officialPreset), 128) // 16 groups × 8 rollouts
  * assert.equal(miniBatchRows({ ...officialPreset, optim: { ...officialPreset.optim, miniBatchUnit: 'rows' } }), 16)
  *
@@ -63,7 +63,7 @@ export const miniBatchRows = (c: Pick<Config, 'optim' | 'rollout'>): number =>
  *
  * @example
  * import { drawTasks } from './train.ts'
- * import { mkRng } from './rng.ts'
+ * import { mkRng } from '../rng.ts'
  * const [ts] = drawTasks({ families: ['a', 'b'], variants: [0, 1, 2] } as any, 4)(mkRng(1))
  * assert.equal(ts.length, 4)
  * assert.ok(ts.every((t) => ['a', 'b'].includes(t.task) && t.variant >= 0 && t.variant <= 2))
@@ -97,7 +97,7 @@ export const drawTasks =
  *
  * @example
  * import { episodeAdvantages } from './train.ts'
- * import { paperPreset } from '../spec/config.ts'
+ * import { paperPreset } from '../../spec/config.ts'
  * const ep = (group: number, reward: number) => ({ group, steps: [{ observation: 'o', reward, intrinsic: 0 }] })
  * const a = episodeAdvantages({ ...paperPreset.advantage, normalizeByStd: false }, 0)([ep(0, 1), ep(0, 3), ep(1, 5)])
  * // a group of one uses mean 0 (docs/method.md §2): its advantage is its return
@@ -136,7 +136,7 @@ export const episodeAdvantages =
  *
  * @example
  * import { updateRows } from './train.ts'
- * import { text, tipsSegment } from './prompt.ts'
+ * import { text, tipsSegment } from '../agent/prompt.ts'
  * const step = { observation: 'o', prompt: [text('a'), tipsSegment(['t']), text('b')], tips: ['t'], mode: 'offPolicy' as const, action: 'x', actionTokens: [1], oldLogProbs: [-1], reward: 0, intrinsic: 0, score: 0 }
  * const rows = updateRows([{ steps: [step, { ...step, mode: 'onPolicyWithTips' as const }] }], [[2, 0]])
  * assert.equal(rows.length, 2)

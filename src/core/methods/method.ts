@@ -8,13 +8,13 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import type { Config } from '../spec/config.ts'
-import { Memory, type MemoryEntry, type Mode } from '../spec/data.ts'
-import type { AgentConfig, Method, RunConfig } from '../spec/run.ts'
-import type { NonNegativeInt } from '../spec/brands.ts'
-import { decodeOrThrow } from '../spec/codec.ts'
-import { capTip, tipTexts } from './agent.ts'
-import type { Embedder } from './embedding.ts'
+import type { Config } from '../../spec/config.ts'
+import { Memory, type MemoryEntry, type Mode } from '../../spec/data.ts'
+import type { AgentConfig, Method, RunConfig } from '../../spec/run.ts'
+import type { NonNegativeInt } from '../../spec/brands.ts'
+import { decodeOrThrow } from '../../spec/codec.ts'
+import { capTip, tipTexts } from '../agent/agent.ts'
+import type { Embedder } from '../memory/embedding.ts'
 import {
   empo2,
   reflexion,
@@ -23,9 +23,9 @@ import {
   type MemoryMethod,
   type ReflexionStore
 } from './methods.ts'
-import { modeProbabilities, type ModesConfig } from './modes.ts'
-import { updateRows, type UpdateRowSpec } from './train.ts'
-import type { Trajectory } from './trajectory.ts'
+import { modeProbabilities, type ModesConfig } from '../train/modes.ts'
+import { updateRows, type UpdateRowSpec } from '../train/train.ts'
+import type { Trajectory } from '../train/trajectory.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -164,7 +164,7 @@ export const memoryValue =
  *
  * @example
  * import { reflectionMemory } from './method.ts'
- * import { defaultAgent } from '../spec/run.ts'
+ * import { defaultAgent } from '../../spec/run.ts'
  * const kind = reflectionMemory(3, defaultAgent)
  * const ep = { task: 't', variant: 0, note: 'try the hall', finalState: '', history: '', actions: [], score: 0, success: false }
  * const v = kind.empty.write(ep)
@@ -189,9 +189,9 @@ export const memoryKind = <Entry, Store>(m: StoredMemory<Entry, Store>): MemoryK
  *
  * @example
  * import { tipMemory } from './method.ts'
- * import { paperPreset } from '../spec/config.ts'
- * import { defaultAgent } from '../spec/run.ts'
- * import { embed } from './embedding.ts'
+ * import { paperPreset } from '../../spec/config.ts'
+ * import { defaultAgent } from '../../spec/run.ts'
+ * import { embed } from '../memory/embedding.ts'
  * const kind = tipMemory(paperPreset, defaultAgent, embed)
  * const ep = { task: 'bulb', variant: 0, note: 'the bulb is in the hall', finalState: 'a kitchen', history: 'a kitchen', actions: ['look'], score: 0, success: false }
  * const v = kind.empty.write(ep)
@@ -227,7 +227,7 @@ const ReflexionStoreC: t.Type<ReflexionStore, unknown, unknown> = t.record(
  *
  * @example
  * import { reflectionMemory } from './method.ts'
- * import { defaultAgent } from '../spec/run.ts'
+ * import { defaultAgent } from '../../spec/run.ts'
  * const ep = (note: string) => ({ task: 't', variant: 0, note, finalState: '', history: '', actions: [], score: 0, success: false })
  * const v = ['a', 'b', 'c', 'd'].reduce((m, n) => m.write(ep(n)), reflectionMemory(3, defaultAgent).empty)
  * assert.deepEqual(v.shown({ task: 't', variant: 0, state: '', history: '' }), ['b', 'c', 'd'])
@@ -261,7 +261,7 @@ export const reflectionMemory = (window: number, agent: AgentConfig): MemoryKind
  *
  * @example
  * import { drawnModes } from './method.ts'
- * import { officialPreset, paperPreset } from '../spec/config.ts'
+ * import { officialPreset, paperPreset } from '../../spec/config.ts'
  * assert.deepEqual(drawnModes(officialPreset)('offPolicy'), { _tag: 'Fixed', mode: 'offPolicy' })
  * assert.equal(drawnModes(paperPreset)('offPolicy')._tag, 'PerStep')
  *
@@ -282,7 +282,7 @@ export const drawnModes =
  *
  * @example
  * import { tipsReadable } from './method.ts'
- * import { paperPreset } from '../spec/config.ts'
+ * import { paperPreset } from '../../spec/config.ts'
  * assert.equal(tipsReadable(paperPreset), true)
  * assert.equal(tipsReadable({ ...paperPreset, modes: { ...paperPreset.modes, memoryProb: 0 } }), false)
  *
@@ -394,8 +394,8 @@ export const methods: { readonly [M in Method]: MethodDefinition } = {
  *
  * @example
  * import { applyMethod } from './method.ts'
- * import { paperPreset, officialPreset } from '../spec/config.ts'
- * import { modeProbabilities } from './modes.ts'
+ * import { paperPreset, officialPreset } from '../../spec/config.ts'
+ * import { modeProbabilities } from '../train/modes.ts'
  * assert.equal(modeProbabilities(applyMethod('grpo')(paperPreset).modes).onPolicyNoMemory, 1)
  * assert.equal(modeProbabilities(applyMethod('grpo')(officialPreset).modes).onPolicyNoMemory, 1)
  * assert.equal(applyMethod('grpo')(paperPreset).mask.enabled, false)
@@ -416,8 +416,8 @@ export const applyMethod =
  *
  * @example
  * import { runMethod } from './method.ts'
- * import { mainJobRun } from '../spec/run.ts'
- * import { embed } from './embedding.ts'
+ * import { mainJobRun } from '../../spec/run.ts'
+ * import { embed } from '../memory/embedding.ts'
  * const m = runMethod(mainJobRun('reflexion', 'paper'), embed)
  * assert.equal(m.agent.maxTipsShown, 3)
  * assert.deepEqual(m.trainingModes('onPolicyNoMemory'), { _tag: 'Fixed', mode: 'onPolicyWithTips' })

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { fork, mkRng, type Rng } from './rng.ts'
+import { fork, mkRng, type Rng } from '../rng.ts'
 
 // -------------------------------------------------------------------------------------
 // a run

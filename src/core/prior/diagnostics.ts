@@ -9,9 +9,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { cameFrom, doorsOf, gainingActions, roomOf, tipRooms } from './corpus.ts'
-import { suite, type EpisodeState } from './env/suite.ts'
-import { lastN } from './agent.ts'
-import type { Trajectory } from './trajectory.ts'
+import { suite, type EpisodeState } from '../env/suite.ts'
+import { lastN } from '../agent/agent.ts'
+import type { Trajectory } from '../train/trajectory.ts'
 
 /**
  * What one trial's episodes did: action shares, and what the shown tips were worth (null: none to
@@ -48,13 +48,13 @@ export interface TrialStats {
  * One pass over a trial's episodes. Each episode is replayed in the suite (hidden state, read for this
  * diagnostic only) to know where a local action would gain score; the replay must reproduce the
  * episode's score at every step (a Left names the first step where it does not: the episodes were
- * played in another suite). `usable` is the prior's tip rule (src/core/corpus.ts
+ * played in another suite). `usable` is the prior's tip rule (src/core/prior/corpus.ts
  * `tipFollowingAction`): no local action gains, and a shown tip names a door here other than the one
  * the visible history came from. Without the replay (a renamed run) the gain-dependent shares are null.
  *
  * @example
  * import { trialStats } from './diagnostics.ts'
- * import { suite } from './env/suite.ts'
+ * import { suite } from '../env/suite.ts'
  * const [s0, o0] = (suite.reset({ task: 'power-fan', variant: 0, seed: 0 } as any) as any).right
  * const route = ['go to greenhouse', 'go to bathroom', 'go to library', 'take battery', 'go to bathroom', 'use battery on fan', 'activate fan']
  * // a door here; then only the door back; then a door here, where a local action gains (the rule takes that)

@@ -7,10 +7,10 @@
  * @since 0.1.0
  */
 import type { Json, VectorCase, VectorFile } from '../spec/vectors.ts'
-import { fork, mkRng, nextFloats, type Rng } from './rng.ts'
+import { fork, mkRng, nextFloats, type Rng } from '../core/rng.ts'
 import type { Mode } from '../spec/data.ts'
 import { paperPreset, officialPreset } from '../spec/config.ts'
-import { numberNumeric as N, fromRows, toRows, toScalar, type NDArray } from './numeric.ts'
+import { numberNumeric as N, fromRows, toRows, toScalar, type NDArray } from '../core/loss/numeric.ts'
 import {
   empo2Loss,
   lossSettings,
@@ -18,14 +18,14 @@ import {
   omittedRows,
   type LossInputs,
   type LossSettings
-} from './loss.ts'
-import { lossGradient } from './gradient.ts'
-import { clippedSurrogate } from './surrogate.ts'
-import { klPerToken } from './kl.ts'
-import { aggregate, aggregationWeights } from './aggregate.ts'
-import { entropy } from './entropy.ts'
-import { offPolicyColumn } from './ratio.ts'
-import { discountedReturns, episodeReturn } from './returns.ts'
+} from '../core/loss/loss.ts'
+import { lossGradient } from '../core/loss/gradient.ts'
+import { clippedSurrogate } from '../core/loss/surrogate.ts'
+import { klPerToken } from '../core/loss/kl.ts'
+import { aggregate, aggregationWeights } from '../core/loss/aggregate.ts'
+import { entropy } from '../core/loss/entropy.ts'
+import { offPolicyColumn } from '../core/loss/ratio.ts'
+import { discountedReturns, episodeReturn } from '../core/advantage/returns.ts'
 import {
   gigpoAdvantages,
   gigpoStepAdvantages,
@@ -33,11 +33,11 @@ import {
   type GigpoConfig,
   type GigpoStep,
   type GrpoConfig
-} from './advantage.ts'
-import { drawModes, modeProbabilities, type ModesConfig } from './modes.ts'
+} from '../core/advantage/advantage.ts'
+import { drawModes, modeProbabilities, type ModesConfig } from '../core/train/modes.ts'
 import type { TokenizerConfig } from '../spec/model.ts'
 import type { Probability } from '../spec/brands.ts'
-import { byteTokenizer, learnPieces, mkTokenizer } from './tokenizer.ts'
+import { byteTokenizer, learnPieces, mkTokenizer } from '../core/agent/tokenizer.ts'
 import {
   assemble,
   type PromptInput,
@@ -48,8 +48,8 @@ import {
   tipCharSpans,
   tipGenerationPrompt,
   tipTokenSpans
-} from './prompt.ts'
-import { cosine, embed, embedWith, features, fnv1a32, tokenize } from './embedding.ts'
+} from '../core/agent/prompt.ts'
+import { cosine, embed, embedWith, features, fnv1a32, tokenize } from '../core/memory/embedding.ts'
 import {
   emptyMemory,
   entryText,
@@ -59,8 +59,8 @@ import {
   type InsertConfig,
   type NewEntry,
   type RetrieveConfig
-} from './memory.ts'
-import { batchIntrinsicRewards, emptyNovelty, intrinsicReward } from './novelty.ts'
+} from '../core/memory/memory.ts'
+import { batchIntrinsicRewards, emptyNovelty, intrinsicReward } from '../core/memory/novelty.ts'
 
 // -------------------------------------------------------------------------------------
 // model

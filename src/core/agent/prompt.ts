@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts'
-import type { MemoryConfig } from '../spec/config.ts'
+import type { MemoryConfig } from '../../spec/config.ts'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -9,9 +9,9 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts'
-import type { NoveltyConfig as NoveltyConfigC } from '../spec/config.ts'
-import type { Embedding, NoveltyMemory } from '../spec/data.ts'
-import type { IntrinsicReward, NonNegativeInt } from '../spec/brands.ts'
+import type { NoveltyConfig as NoveltyConfigC } from '../../spec/config.ts'
+import type { Embedding, NoveltyMemory } from '../../spec/data.ts'
+import type { IntrinsicReward, NonNegativeInt } from '../../spec/brands.ts'
 import { cosine } from './embedding.ts'
 
 // -------------------------------------------------------------------------------------

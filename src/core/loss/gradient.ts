@@ -85,7 +85,7 @@ const klSlope = (s: LossSettings, logp: number, ref: number): number => {
  * @example
  * import { lossGradient } from './gradient.ts'
  * import { lossSettings } from './loss.ts'
- * import { paperPreset } from '../spec/config.ts'
+ * import { paperPreset } from '../../spec/config.ts'
  * import { fromRows, toRows } from './numeric.ts'
  * const s = { ...lossSettings(paperPreset), kl: { ...lossSettings(paperPreset).kl, beta: 0 } }
  * const g = lossGradient(s)({

@@ -1,15 +1,15 @@
 /**
  * The agent's prompts — the one definition used by the rollouts, the evaluation and the prior's
  * corpus: the texts of retrieved memory entries with each tip capped in length ({@link tipTexts}), a
- * step prompt (`assemble` of src/core/prompt.ts over a window of the history, with at most
+ * step prompt (`assemble` of src/core/agent/prompt.ts over a window of the history, with at most
  * `maxTipsShown` tips, to fit a small model's context) and the tip-writing prompt
  * (`tipGenerationPrompt` over a window of the episode), plus the clean-up of a written tip.
  *
  * @since 0.1.0
  */
-import type { AgentConfig } from '../spec/run.ts'
-import type { MemoryEntry } from '../spec/data.ts'
-import { entryText, type MemoryConfig } from './memory.ts'
+import type { AgentConfig } from '../../spec/run.ts'
+import type { MemoryEntry } from '../../spec/data.ts'
+import { entryText, type MemoryConfig } from '../memory/memory.ts'
 import {
   assemble,
   tipGenerationPrompt,

@@ -13,9 +13,9 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts'
-import type { MemoryConfig as MemoryConfigC } from '../spec/config.ts'
-import type { Embedding, Memory, MemoryEntry } from '../spec/data.ts'
-import type { NonNegativeInt } from '../spec/brands.ts'
+import type { MemoryConfig as MemoryConfigC } from '../../spec/config.ts'
+import type { Embedding, Memory, MemoryEntry } from '../../spec/data.ts'
+import type { NonNegativeInt } from '../../spec/brands.ts'
 import { cosine, type Embedder } from './embedding.ts'
 
 // -------------------------------------------------------------------------------------

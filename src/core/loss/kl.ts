@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import type { Numeric } from './numeric.ts'
-import type { KlEstimator } from '../spec/config.ts'
+import type { KlEstimator } from '../../spec/config.ts'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -19,8 +19,8 @@
  *
  * @since 0.1.0
  */
-import type { Memory, MemoryEntry } from '../spec/data.ts'
-import type { Embedder } from './embedding.ts'
+import type { Memory, MemoryEntry } from '../../spec/data.ts'
+import type { Embedder } from '../memory/embedding.ts'
 import {
   emptyMemory,
   entriesForEpisode,
@@ -29,7 +29,7 @@ import {
   partitionOf,
   retrieve as retrieveTips,
   type MemoryConfig
-} from './memory.ts'
+} from '../memory/memory.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -326,8 +326,8 @@ export const qUpdate =
  *
  * @example
  * import { empo2 } from './methods.ts'
- * import { embed } from './embedding.ts'
- * import { paperPreset } from '../spec/config.ts'
+ * import { embed } from '../memory/embedding.ts'
+ * import { paperPreset } from '../../spec/config.ts'
  * const m = empo2(paperPreset.memory, embed)
  * const ep = { task: 'bulb', variant: 0, note: 'the bulb is in the hall', finalState: 'kitchen', history: 'kitchen', actions: ['look'], score: 0, success: false }
  * const store = m.write(ep)(m.empty)

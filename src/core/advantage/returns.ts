@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { Step } from './trajectory.ts'
+import type { Step } from '../train/trajectory.ts'
 
 /**
  * What the rewards of a trajectory are read from: its steps' extrinsic and intrinsic rewards.

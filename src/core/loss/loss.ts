@@ -9,8 +9,8 @@
  * @since 0.1.0
  */
 import type { Numeric } from './numeric.ts'
-import type { Config, AggregationMode, KlEstimator } from '../spec/config.ts'
-import type { Mode } from '../spec/data.ts'
+import type { Config, AggregationMode, KlEstimator } from '../../spec/config.ts'
+import type { Mode } from '../../spec/data.ts'
 import { ratio as ratioOf } from './ratio.ts'
 import { clipActive, clippedSurrogate } from './surrogate.ts'
 import { lossMasks, type MaskSettings } from './mask.ts'
@@ -126,7 +126,7 @@ export interface LossOutput<T> {
  *
  * @example
  * import { lossSettings } from './loss.ts'
- * import { officialPreset, paperPreset } from '../spec/config.ts'
+ * import { officialPreset, paperPreset } from '../../spec/config.ts'
  * assert.equal(lossSettings(paperPreset).mask.rule, 'tokenProb')
  * assert.equal(lossSettings(officialPreset).dualClip, 10)
  * assert.equal(lossSettings(officialPreset).aggregation, 'seq-mean-token-mean')
@@ -173,7 +173,7 @@ export const lossSettings = (c: Config): LossSettings => ({
  *
  * @example
  * import { empo2Loss, lossSettings } from './loss.ts'
- * import { paperPreset } from '../spec/config.ts'
+ * import { paperPreset } from '../../spec/config.ts'
  * import { numberNumeric as N, fromRows, toScalar } from './numeric.ts'
  * const s = { ...lossSettings(paperPreset), kl: { ...lossSettings(paperPreset).kl, beta: 0 } }
  * const out = empo2Loss(N)(s)({
@@ -250,7 +250,7 @@ export const empo2Loss =
  *
  * @example
  * import { omittable, lossSettings } from './loss.ts'
- * import { officialPreset, paperPreset } from '../spec/config.ts'
+ * import { officialPreset, paperPreset } from '../../spec/config.ts'
  * assert.equal(omittable(lossSettings(officialPreset))(0), true) // β = 0, no entropy bonus
  * assert.equal(omittable(lossSettings(officialPreset))(0.5), false)
  * assert.equal(omittable(lossSettings(paperPreset))(0), false) // β = 0.001: the row's KL term counts
@@ -270,7 +270,7 @@ export const omittable =
  *
  * @example
  * import { omittedRows, lossSettings } from './loss.ts'
- * import { officialPreset } from '../spec/config.ts'
+ * import { officialPreset } from '../../spec/config.ts'
  * const s = lossSettings(officialPreset)
  * const on = { ...s, mask: { ...s.mask, enabled: true, droppedRowsCount: false } }
  * const rows = [{ oldLogProbs: [-1, -2] }, { oldLogProbs: [-1, -9, -1] }]

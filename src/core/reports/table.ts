@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { EvalSummary } from '../spec/metrics.ts'
+import type { EvalSummary } from '../../spec/metrics.ts'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import type { Embedding } from '../spec/data.ts'
+import type { Embedding } from '../../spec/data.ts'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import type { Mode } from '../spec/data.ts'
+import type { Mode } from '../../spec/data.ts'
 import type { Numeric } from './numeric.ts'
 
 // -------------------------------------------------------------------------------------

@@ -11,20 +11,20 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { defaultAgent, type AgentConfig } from '../spec/run.ts'
-import type { Memory } from '../spec/data.ts'
-import { paperPreset } from '../spec/config.ts'
-import { fork, mkRng, nextFloat, nextInt, type Rng } from './rng.ts'
-import { suite, type EpisodeState } from './env/suite.ts'
-import { familyByName, splitOf } from './env/families.ts'
-import { admissible, worldNames } from './env/world.ts'
-import { renameOut, type Renaming } from './env/rename.ts'
-import { render, type HistoryStep, type TipPlacement } from './prompt.ts'
-import { lastN, stepPrompt, tipPrompt } from './agent.ts'
-import { empo2 } from './methods.ts'
-import { embed } from './embedding.ts'
-import { historyText } from './train.ts'
-import { isSuccess } from '../spec/env.ts'
+import { defaultAgent, type AgentConfig } from '../../spec/run.ts'
+import type { Memory } from '../../spec/data.ts'
+import { paperPreset } from '../../spec/config.ts'
+import { fork, mkRng, nextFloat, nextInt, type Rng } from '../rng.ts'
+import { suite, type EpisodeState } from '../env/suite.ts'
+import { familyByName, splitOf } from '../env/families.ts'
+import { admissible, worldNames } from '../env/world.ts'
+import { renameOut, type Renaming } from '../env/rename.ts'
+import { render, type HistoryStep, type TipPlacement } from '../agent/prompt.ts'
+import { lastN, stepPrompt, tipPrompt } from '../agent/agent.ts'
+import { empo2 } from '../methods/methods.ts'
+import { embed } from '../memory/embedding.ts'
+import { historyText } from '../train/train.ts'
+import { isSuccess } from '../../spec/env.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -203,7 +203,7 @@ export const aliasLexicon: ReadonlyArray<readonly [name: string, aliases: Readon
  *
  * @example
  * import { drawAliases } from './corpus.ts'
- * import { mkRng } from './rng.ts'
+ * import { mkRng } from '../rng.ts'
  * const [r] = drawAliases(['radio', 'screwdriver', 'table'], mkRng(3))
  * assert.deepEqual(r.pairs.map(([from]) => from), ['radio', 'screwdriver'])
  *
@@ -262,7 +262,7 @@ const isGo = (a: string): boolean => a.startsWith('go to ')
  *
  * @example
  * import { lookahead } from './corpus.ts'
- * import { suite } from './env/suite.ts'
+ * import { suite } from '../env/suite.ts'
  * const [s] = (suite.reset({ task: 'power-fan', variant: 0, seed: 0 } as any) as any).right
  * assert.ok(lookahead(s).every((x) => x.gain <= 0)) // the fan has no power yet
  * const [inLibrary] = suite.step(s, 'go to library')
@@ -284,11 +284,11 @@ export const lookahead = (
 /**
  * The local actions that would gain score at a state, in sorted order (the look-ahead's positive
  * gains): what "a gaining local action" means in every rule, in the corpus's `gainRepeat`, and in the
- * diagnostics (src/core/diagnostics.ts).
+ * diagnostics (src/core/prior/diagnostics.ts).
  *
  * @example
  * import { gainingActions } from './corpus.ts'
- * import { suite } from './env/suite.ts'
+ * import { suite } from '../env/suite.ts'
  * const [s] = (suite.reset({ task: 'power-fan', variant: 0, seed: 0 } as any) as any).right
  * assert.deepEqual(gainingActions(s), []) // the battery is in another room
  * const inLibrary = ['go to greenhouse', 'go to bathroom', 'go to library'].reduce((x, a) => suite.step(x, a)[0], s)
@@ -309,8 +309,8 @@ export const gainingActions = (s: EpisodeState): ReadonlyArray<string> =>
  *
  * @example
  * import { literalAction } from './corpus.ts'
- * import { suite } from './env/suite.ts'
- * import { mkRng } from './rng.ts'
+ * import { suite } from '../env/suite.ts'
+ * import { mkRng } from '../rng.ts'
  * const [s] = (suite.reset({ task: 'activate-light', variant: 0, seed: 0 } as any) as any).right
  * const [a] = literalAction(s, mkRng(1))
  * assert.ok(!a.startsWith('go to'))
@@ -338,8 +338,8 @@ export const literalAction = (s: EpisodeState, rng: Rng): readonly [string, Rng]
  *
  * @example
  * import { tipFollowingAction } from './corpus.ts'
- * import { suite } from './env/suite.ts'
- * import { mkRng } from './rng.ts'
+ * import { suite } from '../env/suite.ts'
+ * import { mkRng } from '../rng.ts'
  * const [s, r] = (suite.reset({ task: 'activate-light', variant: 0, seed: 0 } as any) as any).right
  * assert.equal(tipFollowingAction(s, r.observation, [], ['Try: attic, hallway.'], mkRng(1))[0], 'go to hallway')
  *
@@ -407,10 +407,10 @@ const remember =
  *
  * @example
  * import { ruleEpisode, defaultCorpusOptions } from './corpus.ts'
- * import { empo2 } from './methods.ts'
- * import { embed } from './embedding.ts'
- * import { paperPreset } from '../spec/config.ts'
- * import { mkRng } from './rng.ts'
+ * import { empo2 } from '../methods/methods.ts'
+ * import { embed } from '../memory/embedding.ts'
+ * import { paperPreset } from '../../spec/config.ts'
+ * import { mkRng } from '../rng.ts'
  * const w = ruleEpisode(defaultCorpusOptions, 'deliver', 3, empo2(paperPreset.memory, embed).empty, mkRng(0))
  * assert.ok(w.tip.startsWith('Try: ') && w.score === 0)
  *

@@ -7,9 +7,9 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts'
-import type { ModesConfig as ModesConfigC } from '../spec/config.ts'
-import type { Mode } from '../spec/data.ts'
-import { nextFloat, nextFloats, type Rng } from './rng.ts'
+import type { ModesConfig as ModesConfigC } from '../../spec/config.ts'
+import type { Mode } from '../../spec/data.ts'
+import { nextFloat, nextFloats, type Rng } from '../rng.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -37,7 +37,7 @@ export type ModesConfig = t.TypeOf<typeof ModesConfigC>
  *
  * @example
  * import { modeProbabilities } from './modes.ts'
- * import { officialPreset } from '../spec/config.ts'
+ * import { officialPreset } from '../../spec/config.ts'
  * const p = modeProbabilities(officialPreset.modes)
  * assert.ok(Math.abs(p.offPolicy - 0.17) < 1e-12 && Math.abs(p.onPolicyWithTips - 0.08) < 1e-12)
  * assert.ok(Math.abs(p.onPolicyNoMemory - 0.75) < 1e-12)
@@ -69,8 +69,8 @@ export const modeProbabilities = (cfg: ModesConfig): Readonly<Record<Mode, numbe
  *
  * @example
  * import { drawStepMode } from './modes.ts'
- * import { mkRng } from './rng.ts'
- * import { paperPreset } from '../spec/config.ts'
+ * import { mkRng } from '../rng.ts'
+ * import { paperPreset } from '../../spec/config.ts'
  * const [d] = drawStepMode({ ...paperPreset.modes, memoryProb: 0 })(mkRng(1))
  * assert.equal(d, 'onPolicyNoMemory')
  *
@@ -93,8 +93,8 @@ export const drawStepMode =
  *
  * @example
  * import { drawIterationMode } from './modes.ts'
- * import { mkRng } from './rng.ts'
- * import { officialPreset } from '../spec/config.ts'
+ * import { mkRng } from '../rng.ts'
+ * import { officialPreset } from '../../spec/config.ts'
  * const [d] = drawIterationMode({ ...officialPreset.modes, offPolicyBelow: 1, withTipsBelow: 1 })(mkRng(1))
  * assert.equal(d, 'offPolicy')
  *
@@ -119,8 +119,8 @@ export const drawIterationMode =
  *
  * @example
  * import { drawModes } from './modes.ts'
- * import { mkRng } from './rng.ts'
- * import { officialPreset } from '../spec/config.ts'
+ * import { mkRng } from '../rng.ts'
+ * import { officialPreset } from '../../spec/config.ts'
  * const [ds] = drawModes(officialPreset.modes)(mkRng(3), 4)
  * assert.equal(ds.length, 4)
  * assert.ok(ds.every((d) => d === ds[0]))

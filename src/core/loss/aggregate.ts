@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { Numeric } from './numeric.ts'
-import type { AggregationMode } from '../spec/config.ts'
+import type { AggregationMode } from '../../spec/config.ts'
 import type { Rows } from './ratio.ts'
 
 // -------------------------------------------------------------------------------------

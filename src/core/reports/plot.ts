@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { MetricsLine } from '../spec/metrics.ts'
+import type { MetricsLine } from '../../spec/metrics.ts'
 import { meanSpread } from './table.ts'
 
 // -------------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ export const lineChart = (c: Chart): string => {
  *
  * @example
  * import { learningCurves } from './plot.ts'
- * import { emptyMetrics } from '../spec/metrics.ts'
+ * import { emptyMetrics } from '../../spec/metrics.ts'
  * const run = [0, 1].map((i) => ({ ...emptyMetrics, iteration: i, 'env/steps': 10 * (i + 1), 'charts/success': i / 2 }))
  * const [c] = learningCurves([{ name: 'a', runs: [run] }], 'charts/success', 1)
  * assert.deepEqual(c!.points, [[10, 0], [20, 0.5]])
@@ -352,7 +352,7 @@ export const rateRange = (series: ReadonlyArray<Series>, floor = 0.1): readonly 
  *
  * @example
  * import { successCharts } from './plot.ts'
- * import { emptyMetrics } from '../spec/metrics.ts'
+ * import { emptyMetrics } from '../../spec/metrics.ts'
  * const run = [{ ...emptyMetrics, iteration: 0, 'env/steps': 10, 'charts/success': 0.5, 'eval/success': 0.25 }]
  * const c = successCharts([{ name: 'a', runs: [run] }], 1)
  * assert.match(c.heldOut, /Held-out success without memory \(1 seed, mean ± sd\)/)

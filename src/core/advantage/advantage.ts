@@ -8,8 +8,8 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts'
-import type { AdvantageConfig as AdvantageConfigC } from '../spec/config.ts'
-import type { Step } from './trajectory.ts'
+import type { AdvantageConfig as AdvantageConfigC } from '../../spec/config.ts'
+import type { Step } from '../train/trajectory.ts'
 import { discountedReturns, episodeReturn, stepRewards } from './returns.ts'
 
 // -------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ export const grpoAdvantagesById =
  *
  * @example
  * import { gigpoEpisode } from './advantage.ts'
- * import type { Step } from './trajectory.ts'
+ * import type { Step } from '../train/trajectory.ts'
  * const traj = { steps: [{ observation: 'room', reward: 1, intrinsic: 1 }] }
  * assert.deepEqual(gigpoEpisode(0)(traj), [{ anchor: 'room', reward: 1 }])
  *
@@ -349,7 +349,7 @@ export const gigpoAdvantages =
  *
  * @example
  * import { stepAdvantages } from './advantage.ts'
- * import { paperPreset } from '../spec/config.ts'
+ * import { paperPreset } from '../../spec/config.ts'
  * const a = stepAdvantages({ ...paperPreset.advantage, normalizeByStd: false })([[
  *   [{ anchor: 's', reward: 0 }, { anchor: 'x', reward: 1 }],
  *   [{ anchor: 's', reward: 0 }]

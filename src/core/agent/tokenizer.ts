@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import type { TokenizerConfig } from '../spec/model.ts'
+import type { TokenizerConfig } from '../../spec/model.ts'
 
 // -------------------------------------------------------------------------------------
 // model
