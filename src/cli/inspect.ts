@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatTable } from '../core/reports/table.ts'
-import { runMethod } from '../core/methods/method.ts'
+import { runMethod } from '../core/methods/registry.ts'
 import { embed } from '../core/memory/embedding.ts'
 import {
   finishedOf,

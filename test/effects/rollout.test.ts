@@ -18,7 +18,7 @@ import {
   type MemoryState,
   type RolloutSettings
 } from '../../src/effects/train/rollout.ts'
-import { runMethod } from '../../src/core/methods/method.ts'
+import { runMethod } from '../../src/core/methods/registry.ts'
 import type { Embedder } from '../../src/core/memory/embedding.ts'
 
 /** Answers `look` to every step and an empty tip; keeps every step prompt it was given. */

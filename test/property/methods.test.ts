@@ -13,7 +13,7 @@ import {
   reflexion,
   updatesParameters,
   type Episode
-} from '../../src/core/methods/methods.ts'
+} from '../../src/core/methods/algebra.ts'
 import { close, property } from '../support/property.ts'
 
 // Targets, Q-values: bounded to ±1e3 so sums of a few dozen stay exact to ~1e-10 relative.

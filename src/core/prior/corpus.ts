@@ -21,7 +21,7 @@ import { admissible, worldNames } from '../env/world.ts'
 import { renameOut, type Renaming } from '../env/rename.ts'
 import { render, type HistoryStep, type TipPlacement } from '../agent/prompt.ts'
 import { lastN, stepPrompt, tipPrompt } from '../agent/agent.ts'
-import { empo2 } from '../methods/methods.ts'
+import { empo2 } from '../methods/algebra.ts'
 import { embed } from '../memory/embedding.ts'
 import { historyText } from '../train/train.ts'
 import { isSuccess } from '../../spec/env.ts'
@@ -407,7 +407,7 @@ const remember =
  *
  * @example
  * import { ruleEpisode, defaultCorpusOptions } from './corpus.ts'
- * import { empo2 } from '../methods/methods.ts'
+ * import { empo2 } from '../methods/algebra.ts'
  * import { embed } from '../memory/embedding.ts'
  * import { paperPreset } from '../../spec/config.ts'
  * import { mkRng } from '../rng.ts'

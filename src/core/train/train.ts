@@ -3,7 +3,7 @@
  * group-relative advantage of every step, and the update rows (rollout prompt, update prompt with tips
  * removed for off-policy rows, recorded old log-probs, advantage). The effect layer
  * (src/effects/train) samples, steps environments and runs the optimiser; every choice it makes is one
- * of these functions or of the run's method (src/core/methods/method.ts).
+ * of these functions or of the run's method (src/core/methods/registry.ts).
  *
  * @since 0.1.0
  */

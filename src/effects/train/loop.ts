@@ -3,7 +3,7 @@
  * intrinsic rewards: src/effects/train/rollout.ts), compute group advantages and the method's update
  * rows, and take the optimiser steps on the one loss definition (src/core/loss/loss.ts on tensors,
  * src/effects/tensor/update.ts). Every method is the same loop under another `RunMethod`
- * (src/core/methods/method.ts). Everything an iteration needs is drawn from its own stream
+ * (src/core/methods/registry.ts). Everything an iteration needs is drawn from its own stream
  * (src/core/train/streams.ts), so a resumed run draws exactly what an uninterrupted one would have.
  */
 import type { RunConfig } from '../../spec/run.ts'
@@ -15,7 +15,8 @@ import { embed, type Embedder } from '../../core/memory/embedding.ts'
 import { lossSettings } from '../../core/loss/loss.ts'
 import { drawTasks, episodeAdvantages, miniBatchRows, type UpdateRowSpec } from '../../core/train/train.ts'
 import { trajectoryReturn } from '../../core/advantage/returns.ts'
-import { runMethod, type RunMethod } from '../../core/methods/method.ts'
+import { runMethod } from '../../core/methods/registry.ts'
+import type { RunMethod } from '../../core/methods/record.ts'
 import type { Trajectory } from '../../core/train/trajectory.ts'
 import type { Mode } from '../../spec/data.ts'
 import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'

@@ -36,7 +36,7 @@ import {
   lockRun,
   type MemorySnapshot
 } from '../run/store.ts'
-import type { RunMethod } from '../../core/methods/method.ts'
+import type { RunMethod } from '../../core/methods/record.ts'
 import { freshState, type MemoryState } from './rollout.ts'
 import { episodeStats, mkTrainer, trainIteration } from './loop.ts'
 import { evaluateHeldOut, evaluateOod, type EvalResult } from './eval.ts'

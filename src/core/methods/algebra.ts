@@ -126,7 +126,7 @@ export interface QValue {
  * No parameter update.
  *
  * @example
- * import { none } from './methods.ts'
+ * import { none } from './algebra.ts'
  * assert.equal(none._tag, 'None')
  *
  * @since 0.1.0
@@ -139,7 +139,7 @@ export const none: ParameterUpdate = { _tag: 'None' }
  * tips removed (docs/method.md §4).
  *
  * @example
- * import { policyGradient } from './methods.ts'
+ * import { policyGradient } from './algebra.ts'
  * assert.deepEqual(policyGradient(true), { _tag: 'PolicyGradient', offPolicyDistillation: true })
  *
  * @since 0.1.0
@@ -154,7 +154,7 @@ export const policyGradient = (offPolicyDistillation: boolean): ParameterUpdate 
  * A weighted-likelihood update with the named weighting.
  *
  * @example
- * import { weightedLikelihood } from './methods.ts'
+ * import { weightedLikelihood } from './algebra.ts'
  * assert.equal(weightedLikelihood('posterior q').weighting === 'posterior q', true)
  *
  * @since 0.1.0
@@ -173,7 +173,7 @@ export const weightedLikelihood = (weighting: string): ParameterUpdate => ({
  * Exhaustive, data-last pattern match on a {@link ParameterUpdate}.
  *
  * @example
- * import { matchUpdate, none, policyGradient } from './methods.ts'
+ * import { matchUpdate, none, policyGradient } from './algebra.ts'
  * const f = matchUpdate({ None: () => 0, PolicyGradient: (d) => (d ? 2 : 1), WeightedLikelihood: () => 3 })
  * assert.deepEqual([f(none), f(policyGradient(true))], [0, 2])
  *
@@ -201,7 +201,7 @@ export const matchUpdate =
  * Whether a method changes its parameters.
  *
  * @example
- * import { updatesParameters, none, policyGradient } from './methods.ts'
+ * import { updatesParameters, none, policyGradient } from './algebra.ts'
  * assert.deepEqual([updatesParameters(none), updatesParameters(policyGradient(false))], [false, true])
  *
  * @since 0.1.0
@@ -218,7 +218,7 @@ export const updatesParameters = (u: ParameterUpdate): boolean => u._tag !== 'No
  * line, in retrieval order.
  *
  * @example
- * import { renderTips } from './methods.ts'
+ * import { renderTips } from './algebra.ts'
  * assert.equal(renderTips([]), '')
  * assert.equal(renderTips(['look in the hall']), 'Tips from your previous attempts:\n- look in the hall')
  *
@@ -236,7 +236,7 @@ export const renderTips = (tips: ReadonlyArray<string>): string =>
  * `"Trial i:"`; we follow the form stated in docs/method.md §9.)
  *
  * @example
- * import { renderReflections } from './methods.ts'
+ * import { renderReflections } from './algebra.ts'
  * assert.equal(renderReflections(['a', 'b']), 'Your memory for the task below:\nTrial 1: a\nTrial 2: b')
  *
  * @since 0.1.0
@@ -257,7 +257,7 @@ export const renderReflections = (reflections: ReadonlyArray<string>): string =>
  * Shapes: `rewards` `[T]`, `maxQ` `[T]`, result `[T]`.
  *
  * @example
- * import { nStepTargets } from './methods.ts'
+ * import { nStepTargets } from './algebra.ts'
  * assert.deepEqual(nStepTargets({ gamma: 1, n: null })([1, 0, 2], [0, 0, 0]), [3, 2, 2])
  * assert.deepEqual(nStepTargets({ gamma: 0.5, n: 1 })([1, 0, 2], [0, 4, 8]), [3, 4, 2])
  *
@@ -293,7 +293,7 @@ export const nStepTargets =
  * the targets.
  *
  * @example
- * import { qUpdate } from './methods.ts'
+ * import { qUpdate } from './algebra.ts'
  * const s = [2, 4, 6].reduce((c, g) => qUpdate(null)(g)(c), { q: 0, visits: 0 })
  * assert.deepEqual(s, { q: 4, visits: 3 })
  *
@@ -325,7 +325,7 @@ export const qUpdate =
  * with off-policy distillation.
  *
  * @example
- * import { empo2 } from './methods.ts'
+ * import { empo2 } from './algebra.ts'
  * import { embed } from '../memory/embedding.ts'
  * import { paperPreset } from '../../spec/config.ts'
  * const m = empo2(paperPreset.memory, embed)
@@ -371,7 +371,7 @@ export const empo2 = (cfg: MemoryConfig, embedder: Embedder): MemoryMethod<Memor
  * policy-gradient update without off-policy distillation.
  *
  * @example
- * import { grpo } from './methods.ts'
+ * import { grpo } from './algebra.ts'
  * assert.deepEqual(grpo.retrieve(null)(grpo.empty), [])
  * assert.equal(grpo.render([]), '')
  *
@@ -395,7 +395,7 @@ export const grpo: MemoryMethod<never, unknown, null> = {
  * integer ≥ 0 throws a `RangeError`.
  *
  * @example
- * import { reflexion } from './methods.ts'
+ * import { reflexion } from './algebra.ts'
  * const m = reflexion(3)
  * const fail = (note: string) => ({ task: 't', variant: 0, note, finalState: '', history: '', actions: [], score: 0, success: false })
  * const s = ['r1', 'r2', 'r3', 'r4'].reduce((st, n) => m.write(fail(n))(st), m.empty)

@@ -1,0 +1,218 @@
+/**
+ * A method as a value: the record a run builds from its config ({@link RunMethod}) and hands to the
+ * rollouts, the trainer and the evaluation, which never ask which method runs. It says what the method
+ * stores and how it retrieves and shows it (a {@link MemoryValue}), when it writes, how each step's mode
+ * is chosen, and which rows it updates on. Methods are defined in this folder and registered in
+ * registry.ts (docs/architecture.md).
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import type { Config } from '../../spec/config.ts'
+import type { Mode } from '../../spec/data.ts'
+import type { AgentConfig, Method, RunConfig } from '../../spec/run.ts'
+import { decodeOrThrow } from '../../spec/codec.ts'
+import type { Embedder } from '../memory/embedding.ts'
+import type { Context, Episode, MemoryMethod } from './algebra.ts'
+import { modeProbabilities, type ModesConfig } from '../train/modes.ts'
+import type { UpdateRowSpec } from '../train/train.ts'
+import type { Trajectory } from '../train/trajectory.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A memory as a value: its store with the operations on it bound, so that whoever holds it never
+ * needs to know what kind of memory it is.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface MemoryValue {
+  /** What one entry is called, plural (`tips`, `reflections`). */
+  readonly unit: string
+  /** How many entries are stored. */
+  readonly size: number
+  /** The texts retrieved for a decision in `ctx`, in retrieval order, each capped in length. */
+  readonly shown: (ctx: Context) => ReadonlyArray<string>
+  /** The memory after the write of a finished episode. */
+  readonly write: (episode: Episode) => MemoryValue
+  /** What a run directory stores of it (read back by {@link MemoryKind}'s `restore`). */
+  readonly snapshot: Readonly<Record<string, unknown>>
+  /** The most recent `n` entries as one line each, newest first (for `empo2 inspect`). */
+  readonly recent: (n: number) => ReadonlyArray<string>
+}
+
+/**
+ * A kind of memory: the empty memory, and how to read one back from a stored snapshot (throws,
+ * naming the field, when the snapshot does not hold this kind).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface MemoryKind {
+  readonly empty: MemoryValue
+  readonly restore: (snapshot: Readonly<Record<string, unknown>>) => MemoryValue
+}
+
+/**
+ * How the modes of a batch of rollouts are chosen: one mode for every step (`Fixed`), or drawn per
+ * step by the `perStep` rule (`PerStep`).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export type ModeSource =
+  { readonly _tag: 'Fixed'; readonly mode: Mode } | { readonly _tag: 'PerStep'; readonly modes: ModesConfig }
+
+/**
+ * What a run needs of its method: the algorithm config and the agent's budget as the method runs
+ * them, the memory it trains with and the one evaluation's memory trials use, how a training
+ * iteration's modes are chosen, whether a training episode ends with a written tip, and the update
+ * rows of a training batch (none: the method does not change parameters).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface RunMethod {
+  readonly name: Method
+  readonly algo: Config
+  readonly agent: AgentConfig
+  readonly memory: MemoryKind
+  readonly trialMemory: MemoryKind
+  readonly trainingModes: (iterationMode: Mode) => ModeSource
+  readonly writesTips: boolean
+  readonly updateRows: (
+    episodes: ReadonlyArray<Trajectory>,
+    advantages: ReadonlyArray<ReadonlyArray<number>>
+  ) => ReadonlyArray<UpdateRowSpec>
+}
+
+/**
+ * A method's definition: its config change, and the record it builds for a run (given the run with
+ * the config already changed, and the embedder).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface MethodDefinition {
+  readonly configure: (c: Config) => Config
+  readonly build: (run: RunConfig, embedder: Embedder) => Omit<RunMethod, 'name' | 'algo'>
+}
+
+/**
+ * A memory the generic way (docs/method.md §3, §9): a {@link MemoryMethod}, what a prompt shows of
+ * its entries, what an entry is called, its store's size, the field of a memory snapshot that holds the store, the store's
+ * codec and a line per entry for `inspect`.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface StoredMemory<Entry, Store> {
+  readonly method: MemoryMethod<Entry, Context, Store>
+  readonly shown: (entries: ReadonlyArray<Entry>) => ReadonlyArray<string>
+  readonly unit: string
+  readonly size: (store: Store) => number
+  readonly recent: (store: Store) => (n: number) => ReadonlyArray<string>
+  readonly key: string
+  readonly codec: t.Type<Store, unknown, unknown>
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A {@link MemoryValue} of a stored memory, holding `store`.
+ *
+ * @example
+ * import { memoryValue } from './record.ts'
+ * import { reflexion } from './algebra.ts'
+ * import * as t from 'io-ts'
+ * const m = { method: reflexion(2), shown: (rs: ReadonlyArray<string>) => rs, unit: 'reflections', size: (s: Readonly<Record<string, ReadonlyArray<string>>>) => Object.keys(s).length, recent: () => () => [], key: 'reflections', codec: t.record(t.string, t.readonlyArray(t.string)) }
+ * const ep = { task: 't', variant: 0, note: 'open the door first', finalState: '', history: '', actions: [], score: 0, success: false }
+ * const v = memoryValue(m)({}).write(ep)
+ * assert.deepEqual(v.shown({ task: 't', variant: 1, state: '', history: '' }), ['open the door first'])
+ * assert.deepEqual(v.snapshot, { reflections: { t: ['open the door first'] } })
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const memoryValue =
+  <Entry, Store>(m: StoredMemory<Entry, Store>) =>
+  (store: Store): MemoryValue => ({
+    unit: m.unit,
+    size: m.size(store),
+    shown: (ctx) => m.shown(m.method.retrieve(ctx)(store)),
+    write: (episode) => memoryValue(m)(m.method.write(episode)(store)),
+    snapshot: { [m.key]: m.codec.encode(store) },
+    recent: m.recent(store)
+  })
+
+/**
+ * The {@link MemoryKind} of a stored memory.
+ *
+ * @example
+ * import { reflectionMemory } from './reflexion.ts'
+ * import { defaultAgent } from '../../spec/run.ts'
+ * const kind = reflectionMemory(3, defaultAgent)
+ * const ep = { task: 't', variant: 0, note: 'try the hall', finalState: '', history: '', actions: [], score: 0, success: false }
+ * const v = kind.empty.write(ep)
+ * assert.deepEqual(kind.restore(v.snapshot).snapshot, v.snapshot)
+ * assert.throws(() => kind.restore({ memory: {} }), /no "reflections" field/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const memoryKind = <Entry, Store>(m: StoredMemory<Entry, Store>): MemoryKind => ({
+  empty: memoryValue(m)(m.method.empty),
+  restore: (snapshot) => {
+    if (!Object.prototype.hasOwnProperty.call(snapshot, m.key))
+      throw new Error(`memory snapshot: no "${m.key}" field (${m.method.name} keeps its store there)`)
+    return memoryValue(m)(decodeOrThrow(m.codec, `memory snapshot field "${m.key}"`)(snapshot[m.key]))
+  }
+})
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * The training modes of the config's rule: under `perIteration` the iteration's one draw for every
+ * step, under `perStep` a draw per step.
+ *
+ * @example
+ * import { drawnModes } from './record.ts'
+ * import { officialPreset, paperPreset } from '../../spec/config.ts'
+ * assert.deepEqual(drawnModes(officialPreset)('offPolicy'), { _tag: 'Fixed', mode: 'offPolicy' })
+ * assert.equal(drawnModes(paperPreset)('offPolicy')._tag, 'PerStep')
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const drawnModes =
+  (algo: Config) =>
+  (iterationMode: Mode): ModeSource =>
+    algo.modes.rule === 'perIteration'
+      ? { _tag: 'Fixed', mode: iterationMode }
+      : { _tag: 'PerStep', modes: algo.modes }
+
+/**
+ * Whether training episodes end with a written tip when a later prompt can read it: when the config
+ * gives memory rollouts a positive probability (docs/method.md §3). With `p = 0` the rollouts and
+ * updates are the same either way (tips draw from their own stream), only slower.
+ *
+ * @example
+ * import { tipsReadable } from './record.ts'
+ * import { paperPreset } from '../../spec/config.ts'
+ * assert.equal(tipsReadable(paperPreset), true)
+ * assert.equal(tipsReadable({ ...paperPreset, modes: { ...paperPreset.modes, memoryProb: 0 } }), false)
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const tipsReadable = (algo: Config): boolean => {
+  const p = modeProbabilities(algo.modes)
+  return p.onPolicyWithTips + p.offPolicy > 0
+}
