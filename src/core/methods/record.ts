@@ -10,7 +10,7 @@
 import type * as t from 'io-ts'
 import type { Config } from '../../spec/config.ts'
 import type { Mode } from '../../spec/data.ts'
-import type { AgentConfig, Method, RunConfig } from '../../spec/run.ts'
+import type { AgentConfig, RunConfig } from '../../spec/run.ts'
 import { decodeOrThrow } from '../../spec/codec.ts'
 import type { Embedder } from '../memory/embedding.ts'
 import type { Context, Episode, MemoryMethod } from './algebra.ts'
@@ -76,7 +76,6 @@ export type ModeSource =
  * @category model
  */
 export interface RunMethod {
-  readonly name: Method
   readonly algo: Config
   readonly agent: AgentConfig
   readonly memory: MemoryKind
@@ -98,7 +97,7 @@ export interface RunMethod {
  */
 export interface MethodDefinition {
   readonly configure: (c: Config) => Config
-  readonly build: (run: RunConfig, embedder: Embedder) => Omit<RunMethod, 'name' | 'algo'>
+  readonly build: (run: RunConfig, embedder: Embedder) => Omit<RunMethod, 'algo'>
 }
 
 /**

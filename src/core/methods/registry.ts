@@ -75,5 +75,5 @@ export const applyMethod =
 export const runMethod = (run: RunConfig, embedder: Embedder): RunMethod => {
   const def = methods[run.method]
   const algo = def.configure(run.algo)
-  return { name: run.method, algo, ...def.build({ ...run, algo }, embedder) }
+  return { algo, ...def.build({ ...run, algo }, embedder) }
 }
