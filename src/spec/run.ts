@@ -197,7 +197,7 @@ export type RunConfig = t.TypeOf<typeof RunConfig>
  * The default agent budget for the small default model: one earlier step, at most 1 tip of at most
  * 100 characters, 1 earlier step shown to the tip writer (with the final observation), tips of at most
  * 40 tokens. One tip, not two: with two, trained policies read tips written in neighbouring rooms as
- * orders to go back and forth, and lose memory's use (docs/main-job.md items 11–12). The committed
+ * orders to go back and forth, and lose memory's use (docs/experiments/11-ood-words-and-tips.md, 12-one-tip.md). The committed
  * prior was fitted on one-tip prompts (`defaultCorpusOptions` of src/core/prior/corpus.ts uses this budget;
  * the prior before it, `prior/suite-words.ckpt`, on two).
  *

@@ -518,7 +518,7 @@ export const ruleEpisode = (
  * `families × variants` order. `opts` gives the rules, the prompt budget and the episode length
  * (`episodeSteps`; evaluation's is the run's `rollout.maxSteps`); the
  * families and variants are not validated (any the suite knows), so this is for measuring what the
- * tips give an agent that follows them exactly — scripts/rule-trials.ts, docs/main-job.md item 14 —
+ * tips give an agent that follows them exactly — scripts/rule-trials.ts, docs/experiments/14-rule-agent.md —
  * not for a corpus. Deterministic in its arguments.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * What a policy did with memory in one trial of episodes (docs/main-job.md item 16): action shares,
+ * What a policy did with memory in one trial of episodes (docs/experiments/16-tip-use-ood.md): action shares,
  * what the shown tips were worth, and whether the policy took the steps that gain score. A diagnostic
  * over finished episodes: it replays them in the suite and reads its hidden state, which no policy,
  * prompt or tip ever sees.
