@@ -35,6 +35,8 @@ export interface NumberBounds {
  */
 export interface BoundedC<B extends { readonly [K in keyof B]: symbol }> extends t.BrandC<t.NumberC, B> {
   readonly bounds: NumberBounds
+  /** The brand alone (`NonNegativeInt`), where `name` also states the bounds. */
+  readonly brandName: string
 }
 
 // -------------------------------------------------------------------------------------
@@ -84,9 +86,37 @@ export const bounded = <N extends string, B extends { readonly [K in N]: symbol 
       t.number,
       codec.predicate
     ),
-    { bounds }
+    { bounds, brandName: name }
   ) as unknown as BoundedC<B>
 }
+
+/**
+ * The constructor of a bounded brand: `x` itself, typed as the brand, when the codec accepts it; a
+ * `RangeError` naming the brand, its bounds and `x` otherwise. The check is the codec's own `is`, so
+ * the codec and the constructor cannot disagree. For values the code computes (a literal, a count);
+ * input from outside is decoded with the codec, which reports every bad field.
+ *
+ * @example
+ * import { bounded, brand } from './codec.ts'
+ * interface HalfBrand {
+ *   readonly Half: unique symbol
+ * }
+ * const half = brand(bounded<'Half', HalfBrand>('Half', { min: 0, max: 0.5 }))
+ * assert.equal(half(0.25), 0.25)
+ * assert.throws(() => half(1), /^RangeError: Half: expected a finite number in \[0, 0.5\], got 1$/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const brand =
+  <B extends { readonly [K in keyof B]: symbol }>(codec: BoundedC<B>) =>
+  (x: number): t.Branded<number, B> => {
+    if (codec.is(x)) return x
+    const what = describeBounds(codec.bounds)
+    throw new RangeError(
+      `${codec.brandName}: expected ${what.startsWith('i') ? 'an' : 'a'} ${what}, got ${x}`
+    )
+  }
 
 /**
  * The props of a strict record, kept on the codec so arbitraries and partial decoders can walk it.
