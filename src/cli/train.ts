@@ -9,6 +9,7 @@ import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { decodeRunConfig, mainJobRun, type Method } from '../spec/run.ts'
 import { showDecodeError } from '../spec/codec.ts'
+import { positiveInt } from '../spec/brands.ts'
 import { formatTable } from '../core/table.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { readStoredRun, trainRun } from '../effects/train/run.ts'
@@ -82,7 +83,7 @@ export const trainCommand = (): Command =>
         if (E.isLeft(decoded)) throw new Error(showDecodeError(decoded.left))
         run = decoded.right
         if (o.iterations !== undefined)
-          run = { ...run, schedule: { ...run.schedule, iterations: o.iterations as never } }
+          run = { ...run, schedule: { ...run.schedule, iterations: positiveInt(o.iterations) } }
       }
       await selectBackend({
         ...(o.backend === undefined ? {} : { prefer: o.backend }),

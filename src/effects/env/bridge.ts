@@ -18,7 +18,7 @@ import type { Readable, Writable } from 'node:stream'
 import * as E from 'fp-ts/lib/Either.js'
 import { BridgeRequest, BridgeResponse, ResetRequest, protocolVersion } from '../../spec/env.ts'
 import type { Environment, TaskInfo } from '../../spec/env.ts'
-import type { NonNegativeInt } from '../../spec/brands.ts'
+import { NonNegativeInt, nonNegativeInt } from '../../spec/brands.ts'
 import { formatErrors } from '../../spec/codec.ts'
 import { failedStep } from './inProcess.ts'
 
@@ -191,7 +191,7 @@ export const bridgeClient = (opts: BridgeOptions): BridgeEnvironment => {
     })
   }
 
-  const id = (): NonNegativeInt => nextId++ as NonNegativeInt
+  const id = (): NonNegativeInt => nonNegativeInt(nextId++)
   const v = protocolVersion
 
   return {
@@ -281,8 +281,7 @@ export const serveBridge = async (env: Environment, input: Readable, output: Wri
     const d = BridgeRequest.decode(json)
     if (E.isLeft(d)) {
       const rawId = (json as { id?: unknown } | null)?.id
-      const id =
-        typeof rawId === 'number' && Number.isInteger(rawId) && rawId >= 0 ? (rawId as NonNegativeInt) : null
+      const id = NonNegativeInt.is(rawId) ? rawId : null
       send({
         v: protocolVersion,
         id,

@@ -26,7 +26,7 @@ import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Environment, ResetResult, StepResult } from '../../spec/env.ts'
-import type { NonNegativeInt, Reward, Score } from '../../spec/brands.ts'
+import * as B from '../../spec/brands.ts'
 import { failedStep } from './inProcess.ts'
 
 const require = createRequire(import.meta.url)
@@ -280,10 +280,10 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
   let raw = 0
   let steps = 0
   let done = true
-  const scaled = (r: number): Score => Math.max(0, Math.min(100, (100 * r) / maxScore)) as Score
+  const scaled = (r: number): B.Score => B.score(Math.max(0, Math.min(100, (100 * r) / maxScore)))
   return {
     name: `zmachine:${task}`,
-    tasks: async () => [{ task, split: 'test', variants: [0 as NonNegativeInt] }],
+    tasks: async () => [{ task, split: 'test', variants: [B.nonNegativeInt(0)] }],
     reset: async (req) => {
       if (req.task !== task)
         return E.left({ _tag: 'EnvError', message: `unknown task "${req.task}"; this game is "${task}"` })
@@ -324,7 +324,7 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
         const obs = clean(text, maxLen)
         const out: StepResult = {
           observation: obs.text,
-          reward: reward as Reward,
+          reward: B.reward(reward),
           score: scaled(raw),
           done,
           admissibleActions: done ? [] : commonActions,
