@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { officialPreset, paperPreset, type Config } from '../../src/spec/config.ts'
 import type { Memory } from '../../src/spec/data.ts'
+import { nonNegativeInt, positiveInt } from '../../src/spec/brands.ts'
 import { partitionOf } from '../../src/core/memory.ts'
 import { capTip } from '../../src/core/agent.ts'
 import { defaultAgent } from '../../src/spec/run.ts'
@@ -61,7 +62,7 @@ for (const shown of [1, 2, 3, 4]) {
     const reflections = ['r1', 'r2', 'r3', 'r4', 'r5'].map((r) => `reflection ${r}.`)
     await playEpisodes(
       { policy: recordingPolicy(prompts), envs: [embeddedSuite()], embedder: embed },
-      withMemoryEval('reflexion', paperPreset, { maxTipsShown: shown as never }, 1),
+      withMemoryEval('reflexion', paperPreset, { maxTipsShown: nonNegativeInt(shown) }, 1),
       [{ task: 'collect', variant: 0, group: 0, seed: 0 }],
       { ...emptyMemoryState, reflections: { collect: reflections } },
       mkRng(0)
@@ -78,7 +79,7 @@ test('Reflexion shows each reflection capped to maxTipChars', async () => {
   const long = `${'reflect '.repeat(20)}end.`
   await playEpisodes(
     { policy: recordingPolicy(prompts), envs: [embeddedSuite()], embedder: embed },
-    withMemoryEval('reflexion', paperPreset, { maxTipChars: 30 as never }, 1),
+    withMemoryEval('reflexion', paperPreset, { maxTipChars: positiveInt(30) }, 1),
     [{ task: 'collect', variant: 0, group: 0, seed: 0 }],
     { ...emptyMemoryState, reflections: { collect: [long] } },
     mkRng(0)
@@ -98,9 +99,9 @@ const withTwoEntries = (algo: Config): Memory => {
     tip: 'Try: the hall.',
     action,
     score,
-    seq: seq as never
+    seq: nonNegativeInt(seq)
   })
-  return { entries: [e(0, 'go to hall', 30), e(1, 'look', 30)], nextSeq: 2 as never }
+  return { entries: [e(0, 'go to hall', 30), e(1, 'look', 30)], nextSeq: nonNegativeInt(2) }
 }
 
 for (const [name, algo, shown] of [
@@ -118,7 +119,7 @@ for (const [name, algo, shown] of [
     const prompts: string[] = []
     await playEpisodes(
       { policy: recordingPolicy(prompts), envs: [embeddedSuite()], embedder: sameEverywhere },
-      withMemoryEval('empo2', algo, { maxTipsShown: 2 as never }, 1),
+      withMemoryEval('empo2', algo, { maxTipsShown: nonNegativeInt(2) }, 1),
       [{ task: 'collect', variant: 0, group: 0, seed: 0 }],
       { ...emptyMemoryState, memory: withTwoEntries(algo) },
       mkRng(0)
@@ -147,7 +148,12 @@ for (const [name, algo] of [
     }
     await playEpisodes(
       { policy, envs: [embeddedSuite()], embedder: sameEverywhere },
-      withMemoryEval('empo2', algo, { maxTipsShown: 1 as never, tipHistoryWindow: 2 as never }, 2),
+      withMemoryEval(
+        'empo2',
+        algo,
+        { maxTipsShown: nonNegativeInt(1), tipHistoryWindow: nonNegativeInt(2) },
+        2
+      ),
       [{ task: 'collect', variant: 0, group: 0, seed: 0 }],
       { ...emptyMemoryState, memory: withTwoEntries(algo) },
       mkRng(0)
