@@ -81,7 +81,7 @@ export const tensorUpdateRows = (
       advantage: r.advantage,
       offPolicy: r.combination === 'offPolicy',
       ...(free !== undefined ? { tipFreeLogProbs: free } : {}),
-      ...(ref !== null ? { refLogProbs: ref[i] as ReadonlyArray<number> } : {})
+      ...(ref !== null ? { refLogProbs: ref[i] } : {})
     }
   })
 }
@@ -161,10 +161,10 @@ export const miniBatchObjective =
     const left = rows.filter(skip)
     if (scored.length === 0)
       return {
-        loss: tf.mul(
+        loss: tf.mul<tf.Scalar>(
           0,
           m.params.map((p) => tf.sum(p.variable)).reduce((a, b) => tf.add(a, b))
-        ) as tf.Scalar,
+        ),
         output: null
       }
     const output = empo2Objective(m, s)(scored, left.length > 0 ? omittedRows(s)(left) : undefined)

@@ -319,12 +319,11 @@ property(
       const ti = tensorInputs(x)
       // `+ 0·Σ entropy` keeps entropy on the tape when entropyCoef = 0 (tfjs refuses a gradient
       // with respect to an input the result does not depend on)
-      const g = tf.grads(
-        (lp: tf.Tensor, ent: tf.Tensor) =>
-          tf.add(
-            empo2Loss(TN)(s)({ ...ti, logProbs: lp, entropy: ent }).loss,
-            tf.mul(0, tf.sum(ent))
-          ) as tf.Scalar
+      const g = tf.grads((lp: tf.Tensor, ent: tf.Tensor) =>
+        tf.add<tf.Scalar>(
+          empo2Loss(TN)(s)({ ...ti, logProbs: lp, entropy: ent }).loss,
+          tf.mul(0, tf.sum(ent))
+        )
       )
       return g([ti.logProbs, ti.entropy as tf.Tensor]).map((t) => Array.from(t.dataSync()))
     }) as [number[], number[]]
