@@ -87,7 +87,7 @@ export const bounded = <N extends string, B extends { readonly [K in N]: symbol 
       codec.predicate
     ),
     { bounds, brandName: name }
-  ) as unknown as BoundedC<B>
+  )
 }
 
 /**
@@ -124,11 +124,7 @@ export const brand =
  * @since 0.1.0
  * @category model
  */
-export interface StrictC<P extends t.Props> extends t.Type<
-  t.TypeOf<t.TypeC<P>>,
-  t.OutputOf<t.TypeC<P>>,
-  unknown
-> {
+export interface StrictC<P extends t.Props> extends t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>> {
   readonly _tag: 'StrictType'
   readonly props: P
 }
@@ -227,7 +223,7 @@ const showValue = (v: unknown): string => {
   if (v === undefined) return 'nothing'
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v)
-  const s = JSON.stringify(v)
+  const s = JSON.stringify(v) as string | undefined // undefined for a function or a symbol
   return s === undefined ? typeof v : s.length > 60 ? `${s.slice(0, 57)}...` : s
 }
 
@@ -242,7 +238,7 @@ export const errorPath = (ctx: t.Context): string => {
   let out = ''
   for (let i = 1; i < ctx.length; i++) {
     const entry = ctx[i] as t.ContextEntry
-    const parent = (ctx[i - 1] as t.ContextEntry).type as t.Mixed & { _tag?: string }
+    const parent = (ctx[i - 1] as t.ContextEntry).type as { readonly _tag?: string }
     if (parent._tag === 'UnionType' || parent._tag === 'IntersectionType' || parent._tag === 'RefinementType')
       continue
     if (entry.key === '') continue
@@ -287,7 +283,7 @@ export interface DecodeError {
  * @category combinators
  */
 export const decodeWith =
-  <A, O>(codec: t.Type<A, O, unknown>, what: string) =>
+  <A, O>(codec: t.Type<A, O>, what: string) =>
   (u: unknown): E.Either<DecodeError, A> =>
     pipe(
       codec.decode(u),
@@ -311,7 +307,7 @@ export const showDecodeError = (e: DecodeError): string =>
  * @category destructors
  */
 export const decodeOrThrow =
-  <A, O>(codec: t.Type<A, O, unknown>, what: string) =>
+  <A, O>(codec: t.Type<A, O>, what: string) =>
   (u: unknown): A =>
     pipe(
       decodeWith(codec, what)(u),

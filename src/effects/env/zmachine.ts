@@ -150,8 +150,8 @@ interface Game {
 
 const startGame = (story: Uint8Array, seed: number): Game => {
   const glkPath = require.resolve('glkote-term/src/glkapi.js')
-  delete require.cache[glkPath]
-  const Glk = require(glkPath)
+  Reflect.deleteProperty(require.cache, glkPath)
+  const Glk = require(glkPath) as { init: (options: unknown) => void }
   const ZVM = require('ifvms') as { ZVM: new () => Record<string, unknown> }
   let iface: Accepting | undefined
   let gen = 0
@@ -308,9 +308,7 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
     step: async (action) => {
       if (game === undefined || done) return failedStep('step outside an episode', scaled(raw))
       try {
-        const line = String(action)
-          .replace(/[\r\n]+/g, ' ')
-          .slice(0, 200)
+        const line = action.replace(/[\r\n]+/g, ' ').slice(0, 200)
         // file prompts are not answered headless (and ifvms fails on a cancelled restore)
         const fileCommand = /^\s*(save|restore)\b/i.test(line)
         if (!fileCommand) game.send(line)
