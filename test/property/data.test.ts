@@ -20,10 +20,7 @@ const codecs: ReadonlyArray<readonly [string, t.Mixed]> = [
   ['Memory', D.Memory],
   ['NoveltyMemory', D.NoveltyMemory],
   ['TrainingSample', D.TrainingSample],
-  ...(Object.entries(B).filter(([, v]) => typeof v === 'object' && v !== null && 'bounds' in v) as [
-    string,
-    t.Mixed
-  ][])
+  ...(Object.entries(B).filter(([, v]) => typeof v === 'object' && 'bounds' in v) as [string, t.Mixed][])
 ]
 
 for (const [name, codec] of codecs) {
@@ -54,7 +51,7 @@ property(
 
 // Every bounded brand of brands.ts with its constructor, found by name (`NonNegativeInt` →
 // `nonNegativeInt`), so a brand added without a constructor fails the first test below.
-type Bounded = t.Type<number, number, unknown> & { readonly bounds: NumberBounds }
+type Bounded = t.Type<number, number> & { readonly bounds: NumberBounds }
 const isBounded = (v: unknown): v is Bounded => typeof v === 'object' && v !== null && 'bounds' in v
 const exports: Readonly<Record<string, unknown>> = B
 const brands = Object.entries(B).flatMap(([name, codec]) =>

@@ -88,8 +88,10 @@ property(
 )
 
 test('writesTips at the boundaries: Reflexion with p = 0, every memory step off-policy, equal per-iteration thresholds, GRPO', () => {
-  const modes = (m: Partial<Config['modes']>): Config =>
-    ({ ...paperPreset, modes: { ...paperPreset.modes, ...m } }) as Config
+  const modes = (m: Partial<Config['modes']>): Config => ({
+    ...paperPreset,
+    modes: { ...paperPreset.modes, ...m }
+  })
   assert.equal(writesTips('reflexion', modes({ memoryProb: probability(0) })), true)
   assert.equal(
     writesTips('empo2', modes({ memoryProb: probability(0.3), offPolicyProb: probability(1) })),
@@ -226,7 +228,10 @@ property(
     // equal up to the rounding of a sum taken in another order
     perm.forEach((x, k) =>
       (b[k] as ReadonlyArray<number>).forEach((v, t) =>
-        assert.ok(close(v, (a[x.i] as ReadonlyArray<number>)[t] as number, 1e-9, 1e-9), `${v} vs ${a[x.i]}`)
+        assert.ok(
+          close(v, (a[x.i] as ReadonlyArray<number>)[t] as number, 1e-9, 1e-9),
+          `${v} vs ${a[x.i]?.join(', ')}`
+        )
       )
     )
   }
