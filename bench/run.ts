@@ -189,9 +189,7 @@ const benchBackend = (name: BackendName) => {
         refLogProbs: null,
         entropy: null
       }
-      const g = tf.grad(
-        (l: tf.Tensor) => empo2Loss(TN)(settings)({ ...rest, logProbs: l }).loss as tf.Scalar
-      )(lp)
+      const g = tf.grad((l: tf.Tensor) => empo2Loss(TN)(settings)({ ...rest, logProbs: l }).loss)(lp)
       g.dataSync()
     })
   )

@@ -35,6 +35,7 @@ import { intArg, renameArg, scopeArg } from '../src/cli/args.ts'
 import { formatMeanSpread } from '../src/core/reports/table.ts'
 import type { Renaming } from '../src/core/env/rename.ts'
 import type { MemoryScope } from '../src/spec/config.ts'
+import { nonNegativeInt } from '../src/spec/brands.ts'
 
 interface Opts {
   readonly families?: string
@@ -125,7 +126,8 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
     throw new Error(`--first-variant ${o.firstVariant} with ${variants} variants: variants end at ${last}`)
   const { model } = loadCheckpoint(checkpoint)
   // with the defaults these are empo2 eval's out-of-distribution trials, episode for episode
-  const agent = o.tipsShown === undefined ? base.agent : { ...base.agent, maxTipsShown: o.tipsShown as never }
+  const agent =
+    o.tipsShown === undefined ? base.agent : { ...base.agent, maxTipsShown: nonNegativeInt(o.tipsShown) }
   const algo =
     o.scope === undefined ? base.algo : { ...base.algo, memory: { ...base.algo.memory, scope: o.scope } }
   const played = await playMemoryTrials(

@@ -63,7 +63,9 @@ for (const path of paths) {
   const [w, n] = [rows(true), rows(false)]
   const seq = (xs: ReadonlyArray<ReadonlyArray<number>>) =>
     meanSpread(xs.map((lps) => Math.exp(lps.reduce((a, b) => a + b, 0)))).mean
-  const ratios = w.flatMap((lw, i) => lw.map((x, j) => Math.exp((n[i] as ReadonlyArray<number>)[j]! - x)))
+  const ratios = w.flatMap((lw, i) =>
+    lw.map((x, j) => Math.exp(((n[i] as ReadonlyArray<number>)[j] as number) - x))
+  )
   const sorted = [...ratios].sort((a, b) => a - b)
   console.log(
     `| ${path} | ${fmt(seq(w))} | ${fmt(seq(n))} | ${[0.1, 0.25, 0.5].map((q) => fmt(quantile(sorted, q))).join(' / ')} | ${fmt(ratios.filter((r) => r < 0.8).length / ratios.length)} |`

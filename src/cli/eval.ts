@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { decodeRunConfig } from '../spec/run.ts'
 import { showDecodeError } from '../spec/codec.ts'
 import { formatTable } from '../core/reports/table.ts'
+import { nonNegativeInt } from '../spec/brands.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { loadCheckpoint } from '../effects/tensor/checkpoint.ts'
 import { evalTarget } from '../effects/train/run.ts'
@@ -78,8 +79,8 @@ export const evalCommand = (): Command =>
         ...base,
         schedule: {
           ...base.schedule,
-          ...(o.variants === undefined ? {} : { evalVariants: o.variants as never }),
-          ...(o.oodVariants === undefined ? {} : { oodVariants: o.oodVariants as never })
+          ...(o.variants === undefined ? {} : { evalVariants: nonNegativeInt(o.variants) }),
+          ...(o.oodVariants === undefined ? {} : { oodVariants: nonNegativeInt(o.oodVariants) })
         }
       }
       await selectBackend(o.backend === undefined ? {} : { prefer: o.backend })

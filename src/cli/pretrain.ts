@@ -16,7 +16,7 @@ import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { fitPrior, savePrior } from '../effects/train/pretrain.ts'
 import { mkProgress } from '../effects/progress.ts'
 import { backendArg, intArg, positiveArg, shareArg } from './args.ts'
-import type { NonNegativeInt } from '../spec/brands.ts'
+import { nonNegativeInt } from '../spec/brands.ts'
 
 /** The defaults of `empo2 pretrain` (those of the committed prior). */
 export const pretrainDefaults = { steps: 2000, batch: 32, lr: 3e-3, seed: 0, maxPieces: 600 } as const
@@ -114,7 +114,7 @@ export const pretrainCommand = (): Command =>
         ...defaultCorpusOptions,
         aliasShare: o.aliasShare,
         gainRepeat: o.gainRepeat,
-        agent: { ...defaultCorpusOptions.agent, maxTipsShown: o.tipsShown as NonNegativeInt }
+        agent: { ...defaultCorpusOptions.agent, maxTipsShown: nonNegativeInt(o.tipsShown) }
       }
       const c = corpus(options, o.seed)
       if (c._tag === 'Left') throw new Error(c.left)

@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { Method, decodeRunConfig, defaultMethod, mainJobRun } from '../spec/run.ts'
 import { showDecodeError } from '../spec/codec.ts'
 import { formatTable } from '../core/reports/table.ts'
+import { positiveInt } from '../spec/brands.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { readStoredRun, trainRun } from '../effects/train/run.ts'
 import { finishedIterations, readEvaluation } from '../effects/run/store.ts'
@@ -77,7 +78,7 @@ export const trainCommand = (): Command =>
         if (E.isLeft(decoded)) throw new Error(showDecodeError(decoded.left))
         run = decoded.right
         if (o.iterations !== undefined)
-          run = { ...run, schedule: { ...run.schedule, iterations: o.iterations as never } }
+          run = { ...run, schedule: { ...run.schedule, iterations: positiveInt(o.iterations) } }
       }
       await selectBackend({
         ...(o.backend === undefined ? {} : { prefer: o.backend }),

@@ -1757,7 +1757,7 @@ export const switchSpecs: ReadonlyArray<VectorSpec> = [
           .concat([
             [
               `retrievedCount, ${batchUpdate}`,
-              { rule: 'retrievedCount', similarityThreshold: 0.9, batchUpdate } as NoveltyBatchConfig,
+              { rule: 'retrievedCount', similarityThreshold: 0.9, batchUpdate },
               [[0, 3, 1].map((retrievedCount) => ({ state: [1, 0], retrievedCount }))]
             ] as NoveltyBatchCase
           ])

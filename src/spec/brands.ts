@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts'
-import { bounded } from './codec.ts'
+import { bounded, brand } from './codec.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -228,3 +228,192 @@ export const LogClamp = bounded<'LogClamp', LogClampBrand>('LogClamp', {
 })
 /** @since 0.1.0 @category model */
 export type LogClamp = t.TypeOf<typeof LogClamp>
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+// One per brand, for numbers the code itself makes (a literal, a count, a computed score): the
+// number unchanged, typed as the brand, or a RangeError naming the brand, its bounds and the value.
+// The check is the codec's `is` (see `brand` in codec.ts). Input from outside is decoded instead.
+
+/**
+ * A {@link LogProb}, checked.
+ *
+ * @example
+ * import { logProb } from './brands.ts'
+ * assert.equal(logProb(-0.5), -0.5)
+ * assert.throws(() => logProb(0.5), /LogProb: expected a finite number in \(-∞, 0\], got 0.5/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const logProb: (x: number) => LogProb = brand(LogProb)
+
+/**
+ * A {@link Probability}, checked.
+ *
+ * @example
+ * import { probability } from './brands.ts'
+ * assert.equal(probability(0.3), 0.3)
+ * assert.throws(() => probability(1.5), /Probability: expected a finite number in \[0, 1\], got 1.5/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const probability: (x: number) => Probability = brand(Probability)
+
+/**
+ * A {@link Reward}, checked.
+ *
+ * @example
+ * import { reward } from './brands.ts'
+ * assert.equal(reward(-2), -2)
+ * assert.throws(() => reward(Infinity), /Reward: expected a finite number in \(-∞, ∞\), got Infinity/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const reward: (x: number) => Reward = brand(Reward)
+
+/**
+ * A {@link IntrinsicReward}, checked.
+ *
+ * @example
+ * import { intrinsicReward } from './brands.ts'
+ * assert.equal(intrinsicReward(0.5), 0.5)
+ * assert.throws(() => intrinsicReward(-0.1), /IntrinsicReward: expected a finite number in \[0, 1\], got -0.1/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const intrinsicReward: (x: number) => IntrinsicReward = brand(IntrinsicReward)
+
+/**
+ * A {@link Score}, checked.
+ *
+ * @example
+ * import { score } from './brands.ts'
+ * assert.equal(score(100), 100)
+ * assert.throws(() => score(101), /Score: expected a finite number in \[0, 100\], got 101/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const score: (x: number) => Score = brand(Score)
+
+/**
+ * A {@link TokenId}, checked.
+ *
+ * @example
+ * import { tokenId } from './brands.ts'
+ * assert.equal(tokenId(7), 7)
+ * assert.throws(() => tokenId(-1), /TokenId: expected an integer in \[0, 2147483647\], got -1/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const tokenId: (x: number) => TokenId = brand(TokenId)
+
+/**
+ * A {@link Seed}, checked.
+ *
+ * @example
+ * import { seed } from './brands.ts'
+ * assert.equal(seed(42), 42)
+ * assert.throws(() => seed(0.5), /Seed: expected an integer in \[0, 4294967295\], got 0.5/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const seed: (x: number) => Seed = brand(Seed)
+
+/**
+ * A {@link PositiveInt}, checked.
+ *
+ * @example
+ * import { positiveInt } from './brands.ts'
+ * assert.equal(positiveInt(1), 1)
+ * assert.throws(() => positiveInt(0), /PositiveInt: expected an integer in \[1, 2147483647\], got 0/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const positiveInt: (x: number) => PositiveInt = brand(PositiveInt)
+
+/**
+ * A {@link NonNegativeInt}, checked.
+ *
+ * @example
+ * import { nonNegativeInt } from './brands.ts'
+ * assert.equal(nonNegativeInt(0), 0)
+ * assert.throws(() => nonNegativeInt(-1), /NonNegativeInt: expected an integer in \[0, 2147483647\], got -1/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const nonNegativeInt: (x: number) => NonNegativeInt = brand(NonNegativeInt)
+
+/**
+ * A {@link NonNegative}, checked.
+ *
+ * @example
+ * import { nonNegative } from './brands.ts'
+ * assert.equal(nonNegative(0), 0)
+ * assert.throws(() => nonNegative(-1), /NonNegative: expected a finite number in \[0, ∞\), got -1/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const nonNegative: (x: number) => NonNegative = brand(NonNegative)
+
+/**
+ * A {@link Positive}, checked.
+ *
+ * @example
+ * import { positive } from './brands.ts'
+ * assert.equal(positive(0.4), 0.4)
+ * assert.throws(() => positive(0), /Positive: expected a finite number in \(0, ∞\), got 0/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const positive: (x: number) => Positive = brand(Positive)
+
+/**
+ * A {@link UnitInterval}, checked.
+ *
+ * @example
+ * import { unitInterval } from './brands.ts'
+ * assert.equal(unitInterval(0.9), 0.9)
+ * assert.throws(() => unitInterval(NaN), /UnitInterval: expected a finite number in \[0, 1\], got NaN/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unitInterval: (x: number) => UnitInterval = brand(UnitInterval)
+
+/**
+ * A {@link Cosine}, checked.
+ *
+ * @example
+ * import { cosine } from './brands.ts'
+ * assert.equal(cosine(-1), -1)
+ * assert.throws(() => cosine(2), /Cosine: expected a finite number in \[-1, 1\], got 2/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const cosine: (x: number) => Cosine = brand(Cosine)
+
+/**
+ * A {@link LogClamp}, checked.
+ *
+ * @example
+ * import { logClamp } from './brands.ts'
+ * assert.equal(logClamp(20), 20)
+ * assert.throws(() => logClamp(81), /LogClamp: expected a finite number in \(0, 80\], got 81/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const logClamp: (x: number) => LogClamp = brand(LogClamp)

@@ -35,6 +35,8 @@ export interface NumberBounds {
  */
 export interface BoundedC<B extends { readonly [K in keyof B]: symbol }> extends t.BrandC<t.NumberC, B> {
   readonly bounds: NumberBounds
+  /** The brand alone (`NonNegativeInt`), where `name` also states the bounds. */
+  readonly brandName: string
 }
 
 // -------------------------------------------------------------------------------------
@@ -84,9 +86,37 @@ export const bounded = <N extends string, B extends { readonly [K in N]: symbol 
       t.number,
       codec.predicate
     ),
-    { bounds }
-  ) as unknown as BoundedC<B>
+    { bounds, brandName: name }
+  )
 }
+
+/**
+ * The constructor of a bounded brand: `x` itself, typed as the brand, when the codec accepts it; a
+ * `RangeError` naming the brand, its bounds and `x` otherwise. The check is the codec's own `is`, so
+ * the codec and the constructor cannot disagree. For values the code computes (a literal, a count);
+ * input from outside is decoded with the codec, which reports every bad field.
+ *
+ * @example
+ * import { bounded, brand } from './codec.ts'
+ * interface HalfBrand {
+ *   readonly Half: unique symbol
+ * }
+ * const half = brand(bounded<'Half', HalfBrand>('Half', { min: 0, max: 0.5 }))
+ * assert.equal(half(0.25), 0.25)
+ * assert.throws(() => half(1), /^RangeError: Half: expected a finite number in \[0, 0.5\], got 1$/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const brand =
+  <B extends { readonly [K in keyof B]: symbol }>(codec: BoundedC<B>) =>
+  (x: number): t.Branded<number, B> => {
+    if (codec.is(x)) return x
+    const what = describeBounds(codec.bounds)
+    throw new RangeError(
+      `${codec.brandName}: expected ${what.startsWith('i') ? 'an' : 'a'} ${what}, got ${x}`
+    )
+  }
 
 /**
  * The props of a strict record, kept on the codec so arbitraries and partial decoders can walk it.
@@ -94,11 +124,7 @@ export const bounded = <N extends string, B extends { readonly [K in N]: symbol 
  * @since 0.1.0
  * @category model
  */
-export interface StrictC<P extends t.Props> extends t.Type<
-  t.TypeOf<t.TypeC<P>>,
-  t.OutputOf<t.TypeC<P>>,
-  unknown
-> {
+export interface StrictC<P extends t.Props> extends t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>> {
   readonly _tag: 'StrictType'
   readonly props: P
 }
@@ -197,7 +223,7 @@ const showValue = (v: unknown): string => {
   if (v === undefined) return 'nothing'
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v)
-  const s = JSON.stringify(v)
+  const s = JSON.stringify(v) as string | undefined // undefined for a function or a symbol
   return s === undefined ? typeof v : s.length > 60 ? `${s.slice(0, 57)}...` : s
 }
 
@@ -212,7 +238,7 @@ export const errorPath = (ctx: t.Context): string => {
   let out = ''
   for (let i = 1; i < ctx.length; i++) {
     const entry = ctx[i] as t.ContextEntry
-    const parent = (ctx[i - 1] as t.ContextEntry).type as t.Mixed & { _tag?: string }
+    const parent = (ctx[i - 1] as t.ContextEntry).type as { readonly _tag?: string }
     if (parent._tag === 'UnionType' || parent._tag === 'IntersectionType' || parent._tag === 'RefinementType')
       continue
     if (entry.key === '') continue
@@ -257,7 +283,7 @@ export interface DecodeError {
  * @category combinators
  */
 export const decodeWith =
-  <A, O>(codec: t.Type<A, O, unknown>, what: string) =>
+  <A, O>(codec: t.Type<A, O>, what: string) =>
   (u: unknown): E.Either<DecodeError, A> =>
     pipe(
       codec.decode(u),
@@ -281,7 +307,7 @@ export const showDecodeError = (e: DecodeError): string =>
  * @category destructors
  */
 export const decodeOrThrow =
-  <A, O>(codec: t.Type<A, O, unknown>, what: string) =>
+  <A, O>(codec: t.Type<A, O>, what: string) =>
   (u: unknown): A =>
     pipe(
       decodeWith(codec, what)(u),

@@ -100,7 +100,7 @@ const shape = t.intersection([t.type(required), t.partial(optional)], 'MetricsLi
  * @since 0.1.0
  * @category model
  */
-export const MetricsLine: t.Type<t.TypeOf<typeof shape>, t.OutputOf<typeof shape>, unknown> = new t.Type(
+export const MetricsLine: t.Type<t.TypeOf<typeof shape>, t.OutputOf<typeof shape>> = new t.Type(
   'MetricsLine',
   shape.is,
   (u, c) => {

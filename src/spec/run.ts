@@ -10,7 +10,7 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { decodeWith, isPlainObject, strict, type DecodeError } from './codec.ts'
-import { NonNegativeInt, PositiveInt, Positive } from './brands.ts'
+import { NonNegativeInt, PositiveInt, Positive, nonNegativeInt, positive, positiveInt } from './brands.ts'
 import { Config, decodeConfig, decodeConfigOver } from './config.ts'
 import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
 
@@ -209,11 +209,11 @@ export type RunConfig = t.TypeOf<typeof RunConfig>
  * @category presets
  */
 export const defaultAgent: AgentConfig = {
-  historyWindow: 1 as NonNegativeInt,
-  maxTipsShown: 1 as NonNegativeInt,
-  maxTipChars: 100 as PositiveInt,
-  tipHistoryWindow: 1 as NonNegativeInt,
-  tipMaxTokens: 40 as PositiveInt
+  historyWindow: nonNegativeInt(1),
+  maxTipsShown: nonNegativeInt(1),
+  maxTipChars: positiveInt(100),
+  tipHistoryWindow: nonNegativeInt(1),
+  tipMaxTokens: positiveInt(40)
 }
 
 /**
@@ -273,17 +273,17 @@ export const mainJobAlgo = {
  * @category presets
  */
 export const mainJobSchedule: ScheduleConfig = {
-  iterations: 30 as PositiveInt,
+  iterations: positiveInt(30),
   families: suiteFamilies,
-  variants: [0, 1, 2, 3, 4].map((v) => v as NonNegativeInt),
-  evalEvery: 5 as NonNegativeInt,
-  evalVariants: 5 as NonNegativeInt,
+  variants: [0, 1, 2, 3, 4].map(nonNegativeInt),
+  evalEvery: nonNegativeInt(5),
+  evalVariants: nonNegativeInt(5),
   oodFamilies,
-  oodVariants: 5 as NonNegativeInt,
-  oodTrials: 3 as PositiveInt,
-  checkpointEvery: 10 as PositiveInt,
+  oodVariants: nonNegativeInt(5),
+  oodTrials: positiveInt(3),
+  checkpointEvery: positiveInt(10),
   skipZeroAdvantage: true,
-  tipTemperature: 0.4 as Positive
+  tipTemperature: positive(0.4)
 }
 
 /**
@@ -320,7 +320,7 @@ export const mainJobRun = (method: Method, preset: 'paper' | 'official'): RunCon
     method,
     algo: algo.right,
     model: priorModelConfig,
-    agent: { ...defaultAgent, tipMaxTokens: 16 as PositiveInt },
+    agent: { ...defaultAgent, tipMaxTokens: positiveInt(16) },
     schedule: mainJobSchedule,
     prior: defaultPriorPath
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import * as E from 'fp-ts/lib/Either.js'
 import { decodeRunConfig, mainJobRun, type RunConfig } from '../../src/spec/run.ts'
+import { positiveInt, seed } from '../../src/spec/brands.ts'
 import { selectBackend } from '../../src/effects/tensor/backend.ts'
 import { readStoredRun, trainRun } from '../../src/effects/train/run.ts'
 import { fileSha256 } from '../../src/effects/fs.ts'
@@ -163,10 +164,7 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     // the first trial's actions are played before any tip is read, so its result cannot change
     const trained = loadCheckpoint(runPaths(a).resumeCheckpoint(2)).model
     const otherWriter = join(tmp, 'other-writer.ckpt')
-    saveCheckpoint(
-      otherWriter,
-      mkTransformer({ ...trained.config, seed: (trained.config.seed + 1) as never })
-    )
+    saveCheckpoint(otherWriter, mkTransformer({ ...trained.config, seed: seed(trained.config.seed + 1) }))
     const other = evalJson('--tips-by', otherWriter)
     assert.notDeepEqual(other.tips.heldOutWithMemory, own.tips.heldOutWithMemory)
     assert.deepEqual(other.heldOutWithMemory[0], own.heldOutWithMemory[0])
@@ -175,17 +173,14 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     const fromPrior = join(tmp, 'from-prior')
     await trainRun(
       fromPrior,
-      { ...run, prior: otherWriter, schedule: { ...run.schedule, iterations: 1 as never } },
+      { ...run, prior: otherWriter, schedule: { ...run.schedule, iterations: positiveInt(1) } },
       5,
       false
     )
     assert.equal(readStoredRun(fromPrior).priorSha256, fileSha256(otherWriter))
     // …and will not resume once that file has changed (it would start or anchor the run on other weights)
-    const longer = { ...run, prior: otherWriter, schedule: { ...run.schedule, iterations: 2 as never } }
-    saveCheckpoint(
-      otherWriter,
-      mkTransformer({ ...trained.config, seed: (trained.config.seed + 2) as never })
-    )
+    const longer = { ...run, prior: otherWriter, schedule: { ...run.schedule, iterations: positiveInt(2) } }
+    saveCheckpoint(otherWriter, mkTransformer({ ...trained.config, seed: seed(trained.config.seed + 2) }))
     await assert.rejects(
       trainRun(fromPrior, longer, 5, true),
       new RegExp(

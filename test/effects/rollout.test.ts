@@ -10,6 +10,7 @@ import { capTip } from '../../src/core/agent/agent.ts'
 import { defaultAgent, mainJobRun } from '../../src/spec/run.ts'
 import type { Policy, Sampled } from '../../src/core/agent/policy.ts'
 import { embed } from '../../src/core/memory/embedding.ts'
+import { nonNegativeInt, positiveInt } from '../../src/spec/brands.ts'
 import { mkRng } from '../../src/core/rng.ts'
 import { embeddedSuite } from '../../src/effects/env/inProcess.ts'
 import {
@@ -92,7 +93,7 @@ for (const shown of [1, 2, 3, 4]) {
     const reflections = ['r1', 'r2', 'r3', 'r4', 'r5'].map((r) => `reflection ${r}.`)
     await play(
       prompts,
-      withMemoryEval('reflexion', paperPreset, { maxTipsShown: shown as never }, 1, {
+      withMemoryEval('reflexion', paperPreset, { maxTipsShown: nonNegativeInt(shown) }, 1, {
         reflections: { collect: reflections }
       })
     )
@@ -108,7 +109,7 @@ test('Reflexion shows each reflection capped to maxTipChars', async () => {
   const long = `${'reflect '.repeat(20)}end.`
   await play(
     prompts,
-    withMemoryEval('reflexion', paperPreset, { maxTipChars: 30 as never }, 1, {
+    withMemoryEval('reflexion', paperPreset, { maxTipChars: positiveInt(30) }, 1, {
       reflections: { collect: [long] }
     })
   )
@@ -127,9 +128,9 @@ const withTwoEntries = (algo: Config): Memory => {
     tip: 'Try: the hall.',
     action,
     score,
-    seq: seq as never
+    seq: nonNegativeInt(seq)
   })
-  return { entries: [e(0, 'go to hall', 30), e(1, 'look', 30)], nextSeq: 2 as never }
+  return { entries: [e(0, 'go to hall', 30), e(1, 'look', 30)], nextSeq: nonNegativeInt(2) }
 }
 
 for (const [name, algo, shown] of [
@@ -150,7 +151,7 @@ for (const [name, algo, shown] of [
       withMemoryEval(
         'empo2',
         algo,
-        { maxTipsShown: 2 as never },
+        { maxTipsShown: nonNegativeInt(2) },
         1,
         { memory: withTwoEntries(algo) },
         sameEverywhere
@@ -185,7 +186,7 @@ for (const [name, algo] of [
       withMemoryEval(
         'empo2',
         algo,
-        { maxTipsShown: 1 as never, tipHistoryWindow: 2 as never },
+        { maxTipsShown: nonNegativeInt(1), tipHistoryWindow: nonNegativeInt(2) },
         2,
         { memory: withTwoEntries(algo) },
         sameEverywhere

@@ -77,7 +77,7 @@ property(
     const A = groupAdvantages({ normalizeByStd: byStd, stdEpsilon: e })(Array.from({ length: n }, () => r))
     assert.ok(
       A.every((x) => x === 0),
-      `${A}`
+      A.join(', ')
     )
   },
   { regressions: [['0.1 thrice: a naive mean is not exact', [0.1, 3, 1e-6, true]]] }

@@ -5,15 +5,15 @@ import { entryText } from '../../src/core/memory/memory.ts'
 import type { MemoryEntry } from '../../src/spec/data.ts'
 import { removeTips, render, stripTips, tipsOf, type PromptInput } from '../../src/core/agent/prompt.ts'
 import type { AgentConfig } from '../../src/spec/run.ts'
-import type { NonNegativeInt, PositiveInt } from '../../src/spec/brands.ts'
+import { nonNegativeInt, positiveInt } from '../../src/spec/brands.ts'
 import { property } from '../support/property.ts'
 
 const agentArb: fc.Arbitrary<AgentConfig> = fc.record({
-  historyWindow: fc.nat(4).map((n) => n as NonNegativeInt),
-  maxTipsShown: fc.nat(3).map((n) => n as NonNegativeInt),
-  maxTipChars: fc.integer({ min: 1, max: 40 }).map((n) => n as PositiveInt),
-  tipHistoryWindow: fc.nat(4).map((n) => n as NonNegativeInt),
-  tipMaxTokens: fc.integer({ min: 1, max: 40 }).map((n) => n as PositiveInt)
+  historyWindow: fc.nat(4).map(nonNegativeInt),
+  maxTipsShown: fc.nat(3).map(nonNegativeInt),
+  maxTipChars: fc.integer({ min: 1, max: 40 }).map(positiveInt),
+  tipHistoryWindow: fc.nat(4).map(nonNegativeInt),
+  tipMaxTokens: fc.integer({ min: 1, max: 40 }).map(positiveInt)
 })
 const words = fc.array(fc.constantFrom('go', 'to', 'the', 'hall', ' ', '  ', '\n', '\t', 'bulb', 'x'), {
   maxLength: 12
@@ -91,7 +91,7 @@ const entry: fc.Arbitrary<MemoryEntry> = fc.record({
   tip: tipText,
   action: fc.option(fc.string({ maxLength: 10 }), { nil: null }),
   score: fc.integer({ min: 0, max: 1000 }).map((k) => k / 10),
-  seq: fc.nat(20).map((n) => n as NonNegativeInt)
+  seq: fc.nat(20).map(nonNegativeInt)
 })
 
 property(

@@ -193,7 +193,7 @@ property(
   }
 )
 
-// a run: per iteration a success rate or none, env steps strictly increasing
+// a run: per iteration an evaluation success rate or none, env steps strictly increasing
 const runArb = fc
   .array(
     fc.tuple(
@@ -213,7 +213,7 @@ const runArb = fc
           ...emptyMetrics,
           iteration: i,
           'env/steps': (acc[i - 1]?.['env/steps'] ?? 0) + dx,
-          'charts/success': v as never
+          'eval/success': v
         }
       ],
       []
@@ -225,20 +225,20 @@ property(
   'learningCurves: one run is its own values against its env steps, each the mean of its last `smooth` values, with no band',
   [runArb, fc.integer({ min: 1, max: 5 })],
   (run, smooth) => {
-    const [c] = learningCurves([{ name: 'x', runs: [run] }], 'charts/success', smooth)
+    const [c] = learningCurves([{ name: 'x', runs: [run] }], 'eval/success', smooth)
     const want = run.flatMap((l) => {
-      if (l['charts/success'] === null) return []
+      if (l['eval/success'] === null) return []
       const w = run
         .filter((m) => m.iteration <= l.iteration && m.iteration > l.iteration - smooth)
-        .flatMap((m) => (m['charts/success'] === null ? [] : [m['charts/success']]))
+        .flatMap((m) => (m['eval/success'] === null ? [] : [m['eval/success']]))
       return [[l['env/steps'], w.reduce((a, b) => a + b, 0) / w.length] as const]
     })
     assert.equal(c?.points.length, want.length)
-    c?.points.forEach(([x, y], i) => {
+    c.points.forEach(([x, y], i) => {
       assert.equal(x, want[i]?.[0])
       assert.ok(close(y, want[i]?.[1] as number), `${y} vs ${want[i]?.[1]}`)
     })
-    assert.deepEqual(c?.band, [])
+    assert.deepEqual(c.band, [])
   }
 )
 
@@ -246,10 +246,10 @@ property(
   'learningCurves: k copies of a run give the run’s curve with a band of zero width',
   [runArb, fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 })],
   (run, k, smooth) => {
-    const [one] = learningCurves([{ name: 'x', runs: [run] }], 'charts/success', smooth)
+    const [one] = learningCurves([{ name: 'x', runs: [run] }], 'eval/success', smooth)
     const [many] = learningCurves(
       [{ name: 'x', runs: Array.from({ length: k }, () => run) }],
-      'charts/success',
+      'eval/success',
       smooth
     )
     assert.equal(many?.points.length, one?.points.length)

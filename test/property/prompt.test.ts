@@ -66,9 +66,9 @@ const placement: fc.Arbitrary<TipPlacement> = fc.constantFrom('currentStep', 'hi
 // Caller-supplied tokenizers: per character, per 3-character chunk, and per whitespace-separated word
 // (a crude BPE stand-in whose tokens depend on where a string starts and ends).
 const hash = (s: string): number =>
-  [...s].reduce((h, c) => (Math.imul(h, 31) + (c.codePointAt(0) ?? 0)) >>> 0, 7)
+  Array.from(s).reduce((h, c) => (Math.imul(h, 31) + (c.codePointAt(0) ?? 0)) >>> 0, 7)
 const tokenizers: ReadonlyArray<(s: string) => number[]> = [
-  (s) => [...s].map((c) => c.codePointAt(0) ?? 0),
+  (s) => Array.from(s, (c) => c.codePointAt(0) ?? 0),
   (s) => Array.from({ length: Math.ceil(s.length / 3) }, (_, i) => hash(s.slice(3 * i, 3 * i + 3))),
   (s) =>
     s

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { discountedReturns, episodeReturn, stepRewards, trajectoryReturn } from '../../src/core/advantage/returns.ts'
+import {
+  discountedReturns,
+  episodeReturn,
+  stepRewards,
+  trajectoryReturn
+} from '../../src/core/advantage/returns.ts'
 import { close, property } from '../support/property.ts'
 
 // rewards in [-100, 100]: the range of per-step rewards of the environments (scores ≤ 100); episodes

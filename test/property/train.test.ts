@@ -12,6 +12,7 @@ import { removeTips, text, tipsSegment, tipsOf } from '../../src/core/agent/prom
 import { mkRng } from '../../src/core/rng.ts'
 import { officialPreset, paperPreset, type Config } from '../../src/spec/config.ts'
 import type { Mode } from '../../src/spec/data.ts'
+import { probability } from '../../src/spec/brands.ts'
 import { close, property } from '../support/property.ts'
 
 // the boundaries 0 and 1 come often: p = 0, q = 1 and equal per-iteration thresholds are where laws break
@@ -85,10 +86,15 @@ property(
 )
 
 test('writesTips at the boundaries: Reflexion with p = 0, every memory step off-policy, equal per-iteration thresholds, GRPO', () => {
-  const modes = (m: Partial<Config['modes']>): Config =>
-    ({ ...paperPreset, modes: { ...paperPreset.modes, ...m } }) as Config
-  assert.equal(writesTips('reflexion', modes({ memoryProb: 0 as never })), true)
-  assert.equal(writesTips('empo2', modes({ memoryProb: 0.3 as never, offPolicyProb: 1 as never })), true)
+  const modes = (m: Partial<Config['modes']>): Config => ({
+    ...paperPreset,
+    modes: { ...paperPreset.modes, ...m }
+  })
+  assert.equal(writesTips('reflexion', modes({ memoryProb: probability(0) })), true)
+  assert.equal(
+    writesTips('empo2', modes({ memoryProb: probability(0.3), offPolicyProb: probability(1) })),
+    true
+  )
   const perIteration = {
     ...officialPreset,
     modes: { ...officialPreset.modes, offPolicyBelow: 0.2, withTipsBelow: 0.2 }
@@ -220,7 +226,10 @@ property(
     // equal up to the rounding of a sum taken in another order
     perm.forEach((x, k) =>
       (b[k] as ReadonlyArray<number>).forEach((v, t) =>
-        assert.ok(close(v, (a[x.i] as ReadonlyArray<number>)[t] as number, 1e-9, 1e-9), `${v} vs ${a[x.i]}`)
+        assert.ok(
+          close(v, (a[x.i] as ReadonlyArray<number>)[t] as number, 1e-9, 1e-9),
+          `${v} vs ${a[x.i]?.join(', ')}`
+        )
       )
     )
   }

@@ -26,6 +26,8 @@ export interface PropertyOptions<Ts extends unknown[]> {
 export const property = <Ts extends [unknown, ...unknown[]]>(
   title: string,
   arbs: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
+  // fast-check's own predicate type: false fails the run, returning nothing passes
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
   predicate: (...args: Ts) => boolean | void,
   options: PropertyOptions<Ts> = {}
 ): void => {

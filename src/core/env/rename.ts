@@ -10,7 +10,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { ResetResult, StepResult } from '../../spec/env.ts'
-import type { Reward } from '../../spec/brands.ts'
+import { nonNegativeInt, reward, seed } from '../../spec/brands.ts'
 import { playout, suite, type EpisodeState, type PureEnvironment } from './suite.ts'
 import { familyByName } from './families.ts'
 import { takesAn, worldNames } from './world.ts'
@@ -175,8 +175,9 @@ export interface RenamedState<S> {
  * import * as E from 'fp-ts/lib/Either.js'
  * import { renamed } from './rename.ts'
  * import { suite } from './suite.ts'
+ * import { nonNegativeInt, seed } from '../../spec/brands.ts'
  * const env = renamed({ pairs: [['parcel', 'ruby']] })(suite)
- * const r = env.reset({ task: 'deliver', variant: 0 as never, seed: 0 as never })
+ * const r = env.reset({ task: 'deliver', variant: nonNegativeInt(0), seed: seed(0) })
  * assert.ok(E.isRight(r) && r.right[1].taskDescription === 'Bring the ruby to the kitchen.')
  *
  * @since 0.1.0
@@ -204,7 +205,7 @@ export const renamed =
         return E.right([{ inner: s, halted: null }, seen] as const)
       },
       step: (state, action) => {
-        if (state.halted !== null) return [state, { ...state.halted, reward: 0 as Reward }] as const
+        if (state.halted !== null) return [state, { ...state.halted, reward: reward(0) }] as const
         const [s, x] = env.step(state.inner, into(action))
         const ws = clashes(r, texts(x))
         if (ws.length === 0)
@@ -235,8 +236,9 @@ export const renamed =
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { renamedSuite } from './rename.ts'
+ * import { nonNegativeInt, seed } from '../../spec/brands.ts'
  * // deliver variant 0 has a sink in a room the agent has not seen yet
- * const r = renamedSuite({ pairs: [['parcel', 'sink']] }).reset({ task: 'deliver', variant: 0 as never, seed: 0 as never })
+ * const r = renamedSuite({ pairs: [['parcel', 'sink']] }).reset({ task: 'deliver', variant: nonNegativeInt(0), seed: seed(0) })
  * assert.ok(E.isLeft(r) && r.left.message.includes('"sink"'))
  *
  * @since 0.1.0
@@ -268,7 +270,7 @@ export const renamingProblem = (
 ): string | null => {
   const seen: string[] = []
   for (const { task, variant } of episodes) {
-    const req = { task, variant: variant as never, seed: 0 as never }
+    const req = { task, variant: nonNegativeInt(variant), seed: seed(0) }
     const res = suite.reset(req)
     if (E.isLeft(res)) return `${task} variant ${variant}: ${res.left.message}`
     const [s, x] = res.right

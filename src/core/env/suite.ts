@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { EnvError, ResetRequest, ResetResult, StepResult, TaskInfo } from '../../spec/env.ts'
-import type { NonNegativeInt, Reward, Score } from '../../spec/brands.ts'
+import * as B from '../../spec/brands.ts'
 import { fork, mkRng, shuffle } from '../rng.ts'
 import { act, admissible, describeRoom, normalizeAction as normalize, start } from './world.ts'
 import type { World } from './world.ts'
@@ -58,8 +58,8 @@ export interface PureEnvironment<S> {
 const ordered = (w: World, seed: number, step: number): ReadonlyArray<string> =>
   shuffle(fork(mkRng(seed | 0), step), admissible(w))[0]
 
-const range = (from: number, to: number): ReadonlyArray<NonNegativeInt> =>
-  Array.from({ length: to - from }, (_, i) => (from + i) as NonNegativeInt)
+const range = (from: number, to: number): ReadonlyArray<B.NonNegativeInt> =>
+  Array.from({ length: to - from }, (_, i) => B.nonNegativeInt(from + i))
 
 const info = (s: EpisodeState, valid: boolean) => ({
   task: s.family.name,
@@ -115,7 +115,7 @@ export const suite: PureEnvironment<EpisodeState> = {
         observation: describeRoom(world),
         taskDescription: variant.taskDescription,
         admissibleActions: ordered(world, req.seed, 0),
-        score: score as Score,
+        score: B.score(score),
         info: info(s, true)
       }
     ])
@@ -126,8 +126,8 @@ export const suite: PureEnvironment<EpisodeState> = {
         s,
         {
           observation: 'The episode is over.',
-          reward: 0 as Reward,
-          score: s.score as Score,
+          reward: B.reward(0),
+          score: B.score(s.score),
           done: true,
           admissibleActions: [],
           info: info(s, false)
@@ -145,8 +145,8 @@ export const suite: PureEnvironment<EpisodeState> = {
       next,
       {
         observation: `${message === '' ? '' : `${message} `}${describeRoom(world)}${tail}`,
-        reward: (score - s.score) as Reward,
-        score: score as Score,
+        reward: B.reward(score - s.score),
+        score: B.score(score),
         done,
         admissibleActions: done ? [] : ordered(world, s.seed, steps),
         info: info(next, valid)

@@ -323,7 +323,7 @@ export const roomLoc = (room: string): Loc => ({ _tag: 'Room', room })
  * @category combinators
  */
 export const normalizeAction = (raw: string): string =>
-  String(raw)
+  raw
     .slice(0, 200)
     .toLowerCase()
     .replace(/[^a-z0-9 -]+/g, ' ')

@@ -176,7 +176,7 @@ const broadcastShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): Rea
 
 const strides = (shape: ReadonlyArray<number>, outRank: number): ReadonlyArray<number> => {
   // strides of `shape` aligned to an output of rank `outRank`, 0 on broadcast axes
-  const s: number[] = new Array(outRank).fill(0)
+  const s = new Array<number>(outRank).fill(0)
   let acc = 1
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = shape[i] as number

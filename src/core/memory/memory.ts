@@ -15,7 +15,7 @@
 import type * as t from 'io-ts'
 import type { MemoryConfig as MemoryConfigC } from '../../spec/config.ts'
 import type { Embedding, Memory, MemoryEntry } from '../../spec/data.ts'
-import type { NonNegativeInt } from '../../spec/brands.ts'
+import { nonNegativeInt } from '../../spec/brands.ts'
 import { cosine, type Embedder } from './embedding.ts'
 
 // -------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ export interface EpisodeRecord {
  * @since 0.1.0
  * @category constructors
  */
-export const emptyMemory: Memory = { entries: [], nextSeq: 0 as NonNegativeInt }
+export const emptyMemory: Memory = { entries: [], nextSeq: nonNegativeInt(0) }
 
 /**
  * The partition of a task variant under a scope: `"*"` for `global`, the task name for `perTask`,
@@ -285,7 +285,7 @@ export const insert =
       inPartition > cfg.capacity ? appended.findIndex((e) => e.partition === entry.partition) : -1
     return {
       entries: oldest < 0 ? appended : appended.filter((_, i) => i !== oldest),
-      nextSeq: (memory.nextSeq + 1) as NonNegativeInt
+      nextSeq: nonNegativeInt(memory.nextSeq + 1)
     }
   }
 

@@ -11,7 +11,8 @@
 import type * as t from 'io-ts'
 import type { NoveltyConfig as NoveltyConfigC } from '../../spec/config.ts'
 import type { Embedding, NoveltyMemory } from '../../spec/data.ts'
-import type { IntrinsicReward, NonNegativeInt } from '../../spec/brands.ts'
+import * as B from '../../spec/brands.ts'
+import type { IntrinsicReward } from '../../spec/brands.ts'
 import { cosine } from './embedding.ts'
 
 // -------------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ export const stateNovelty =
 export const retrievedCountReward = (count: number): IntrinsicReward => {
   if (!Number.isInteger(count) || count < 0)
     throw new RangeError(`retrievedCountReward: count must be a non-negative integer, got ${count}`)
-  return (1 / (count + 1)) as IntrinsicReward
+  return B.intrinsicReward(1 / (count + 1))
 }
 
 /**
@@ -194,20 +195,20 @@ export const stateNoveltyBatch =
           gained[i] = (gained[i] as number) + 1
         }
       })
-      if (n > 1) return (1 / n) as IntrinsicReward
+      if (n > 1) return B.intrinsicReward(1 / n)
       const seen = novel.find((s) => sameVector(s.key, x))
       if (seen === undefined) novel.push({ key: x, count: 1 })
       else seen.count += 1
-      return 1 as IntrinsicReward
+      return B.intrinsicReward(1)
     })
     return [
       rewards,
       {
         states: [
           ...memory.states.map((s, i) =>
-            gained[i] === 0 ? s : { key: s.key, count: (s.count + (gained[i] as number)) as NonNegativeInt }
+            gained[i] === 0 ? s : { key: s.key, count: B.nonNegativeInt(s.count + (gained[i] as number)) }
           ),
-          ...novel.map((s) => ({ key: s.key, count: s.count as NonNegativeInt }))
+          ...novel.map((s) => ({ key: s.key, count: B.nonNegativeInt(s.count) }))
         ]
       }
     ]

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { Config } from '../../spec/config.ts'
+import { nonNegative, probability } from '../../spec/brands.ts'
 import { Memory, type MemoryEntry } from '../../spec/data.ts'
 import type { AgentConfig } from '../../spec/run.ts'
 import { tipTexts } from '../agent/agent.ts'
@@ -71,11 +72,16 @@ export const empo2Like = (configure: (c: Config) => Config): MethodDefinition =>
 
 const noMemory = (c: Config): Config => ({
   ...c,
-  modes: { ...c.modes, memoryProb: 0 as never, offPolicyBelow: 0 as never, withTipsBelow: 0 as never },
+  modes: {
+    ...c.modes,
+    memoryProb: probability(0),
+    offPolicyBelow: probability(0),
+    withTipsBelow: probability(0)
+  },
   mask: { ...c.mask, enabled: false }
 })
 
-const noIntrinsic = (c: Config): Config => ({ ...c, novelty: { ...c.novelty, coef: 0 as never } })
+const noIntrinsic = (c: Config): Config => ({ ...c, novelty: { ...c.novelty, coef: nonNegative(0) } })
 
 /**
  * EMPO² as configured.
@@ -111,7 +117,7 @@ export const grpoNoveltyMethod: MethodDefinition = empo2Like(noMemory)
  */
 export const noOffPolicyMethod: MethodDefinition = empo2Like((c) => ({
   ...c,
-  modes: { ...c.modes, offPolicyProb: 0 as never, offPolicyBelow: 0 as never }
+  modes: { ...c.modes, offPolicyProb: probability(0), offPolicyBelow: probability(0) }
 }))
 
 /**

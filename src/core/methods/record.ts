@@ -115,7 +115,7 @@ export interface StoredMemory<Entry, Store> {
   readonly size: (store: Store) => number
   readonly recent: (store: Store) => (n: number) => ReadonlyArray<string>
   readonly key: string
-  readonly codec: t.Type<Store, unknown, unknown>
+  readonly codec: t.Type<Store, unknown>
 }
 
 // -------------------------------------------------------------------------------------

@@ -6,15 +6,12 @@
  */
 import * as t from 'io-ts'
 import type { AgentConfig } from '../../spec/run.ts'
-import type { NonNegativeInt } from '../../spec/brands.ts'
+import { nonNegativeInt } from '../../spec/brands.ts'
 import { capTip } from '../agent/agent.ts'
 import { reflexion, type ReflexionStore } from './algebra.ts'
 import { memoryKind, type MemoryKind, type MethodDefinition } from './record.ts'
 
-const ReflexionStoreC: t.Type<ReflexionStore, unknown, unknown> = t.record(
-  t.string,
-  t.readonlyArray(t.string)
-)
+const ReflexionStoreC: t.Type<ReflexionStore, unknown> = t.record(t.string, t.readonlyArray(t.string))
 
 /**
  * Reflexion's memory (docs/method.md §9): the last `window` reflections of the task, each capped at
@@ -65,7 +62,7 @@ export const reflexionWindow = 3
 export const reflexionMethod: MethodDefinition = {
   configure: (c) => c,
   build: (run) => {
-    const agent = { ...run.agent, maxTipsShown: reflexionWindow as NonNegativeInt }
+    const agent = { ...run.agent, maxTipsShown: nonNegativeInt(reflexionWindow) }
     const memory = reflectionMemory(reflexionWindow, agent)
     return {
       agent,

@@ -25,6 +25,7 @@ import { empo2 } from '../methods/algebra.ts'
 import { embed } from '../memory/embedding.ts'
 import { historyText } from '../train/train.ts'
 import { isSuccess } from '../../spec/env.ts'
+import { nonNegativeInt, seed } from '../../spec/brands.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -425,7 +426,7 @@ export const ruleEpisode = (
   rng0: Rng
 ): Walk => {
   // the reset seed only orders the admissible list, which the rules do not read (they sort it)
-  const reset = suite.reset({ task, variant: variant as never, seed: 0 as never })
+  const reset = suite.reset({ task, variant: nonNegativeInt(variant), seed: seed(0) })
   if (E.isLeft(reset)) throw new Error(reset.left.message) // corpus validates its options first
   let [s, out] = [reset.right[0], { observation: reset.right[1].observation, done: false }]
   const description = reset.right[1].taskDescription

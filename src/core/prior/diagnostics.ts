@@ -12,6 +12,7 @@ import { cameFrom, doorsOf, gainingActions, roomOf, tipRooms } from './corpus.ts
 import { suite, type EpisodeState } from '../env/suite.ts'
 import { lastN } from '../agent/agent.ts'
 import type { Trajectory } from '../train/trajectory.ts'
+import { nonNegativeInt, seed } from '../../spec/brands.ts'
 
 /**
  * What one trial's episodes did: action shares, and what the shown tips were worth (null: none to
@@ -116,7 +117,7 @@ const episodeRows = (
 ): E.Either<string, ReadonlyArray<Row>> => {
   let state: EpisodeState | null = null
   if (replay) {
-    const reset = suite.reset({ task: e.task, variant: e.variant as never, seed: 0 as never })
+    const reset = suite.reset({ task: e.task, variant: nonNegativeInt(e.variant), seed: seed(0) })
     if (E.isLeft(reset)) return E.left(`${e.task} variant ${e.variant}: ${reset.left.message}`)
     state = reset.right[0]
   }

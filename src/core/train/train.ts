@@ -74,9 +74,7 @@ export const miniBatchRows = (c: Pick<Config, 'optim' | 'rollout'>): number =>
 export const drawTasks =
   (s: Pick<ScheduleConfig, 'families' | 'variants'>, count: number) =>
   (rng: Rng): readonly [ReadonlyArray<{ readonly task: string; readonly variant: number }>, Rng] => {
-    const pairs = s.families.flatMap((task) =>
-      s.variants.map((variant) => ({ task, variant: variant as number }))
-    )
+    const pairs = s.families.flatMap((task) => s.variants.map((variant) => ({ task, variant })))
     if (pairs.length === 0)
       throw new RangeError('drawTasks: schedule.families × schedule.variants is empty; nothing to train on')
     const out: { task: string; variant: number }[] = []

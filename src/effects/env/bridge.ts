@@ -17,8 +17,8 @@ import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import * as E from 'fp-ts/lib/Either.js'
 import { BridgeRequest, BridgeResponse, ResetRequest, protocolVersion } from '../../spec/env.ts'
-import type { Environment, TaskInfo } from '../../spec/env.ts'
-import type { NonNegativeInt } from '../../spec/brands.ts'
+import type { Environment } from '../../spec/env.ts'
+import { NonNegativeInt, nonNegativeInt } from '../../spec/brands.ts'
 import { formatErrors } from '../../spec/codec.ts'
 import { failedStep } from './inProcess.ts'
 
@@ -141,11 +141,11 @@ export const bridgeClient = (opts: BridgeOptions): BridgeEnvironment => {
       markExited()
       fail(l, `${opts.name}: cannot run ${opts.command.join(' ')}: ${e.message}`)
     })
-    child.stdin?.on('error', () => {}) // EPIPE after a crash is reported by 'exit'
-    child.stderr?.on('data', (d: Buffer) => {
+    child.stdin.on('error', () => {}) // EPIPE after a crash is reported by 'exit'
+    child.stderr.on('data', (d: Buffer) => {
       l.stderrTail = (l.stderrTail + d.toString()).slice(-500)
     })
-    const rl = createInterface({ input: child.stdout as Readable })
+    const rl = createInterface({ input: child.stdout })
     rl.on('line', (line) => {
       let json: unknown
       try {
@@ -191,7 +191,7 @@ export const bridgeClient = (opts: BridgeOptions): BridgeEnvironment => {
     })
   }
 
-  const id = (): NonNegativeInt => nextId++ as NonNegativeInt
+  const id = (): NonNegativeInt => nonNegativeInt(nextId++)
   const v = protocolVersion
 
   return {
@@ -202,7 +202,7 @@ export const bridgeClient = (opts: BridgeOptions): BridgeEnvironment => {
       const r = await call({ v, id: id(), type: 'tasks' }, timeoutMs)
       if (E.isLeft(r)) throw new Error(r.left)
       if (r.right.type !== 'tasks') throw new Error(`${opts.name}: expected tasks, got ${r.right.type}`)
-      return r.right.tasks as ReadonlyArray<TaskInfo>
+      return r.right.tasks
     },
     reset: async (req) => {
       if (!ResetRequest.is(req))
@@ -223,7 +223,7 @@ export const bridgeClient = (opts: BridgeOptions): BridgeEnvironment => {
     },
     step: async (action) => {
       if (!inEpisode) return failedStep(`${opts.name}: step outside an episode`, lastScore)
-      const r = await call({ v, id: id(), type: 'step', action: String(action) }, timeoutMs)
+      const r = await call({ v, id: id(), type: 'step', action }, timeoutMs)
       if (E.isLeft(r)) {
         inEpisode = false
         return failedStep(r.left, lastScore)
@@ -281,8 +281,7 @@ export const serveBridge = async (env: Environment, input: Readable, output: Wri
     const d = BridgeRequest.decode(json)
     if (E.isLeft(d)) {
       const rawId = (json as { id?: unknown } | null)?.id
-      const id =
-        typeof rawId === 'number' && Number.isInteger(rawId) && rawId >= 0 ? (rawId as NonNegativeInt) : null
+      const id = NonNegativeInt.is(rawId) ? rawId : null
       send({
         v: protocolVersion,
         id,

@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Environment, StepResult } from '../../spec/env.ts'
-import type { Reward, Score } from '../../spec/brands.ts'
+import * as B from '../../spec/brands.ts'
 import type { PureEnvironment } from '../../core/env/suite.ts'
 import { suite } from '../../core/env/suite.ts'
 import { renamedSuite, type Renaming } from '../../core/env/rename.ts'
@@ -20,8 +20,8 @@ import { renamedSuite, type Renaming } from '../../core/env/rename.ts'
  */
 export const failedStep = (error: string, score = 0): StepResult => ({
   observation: `The environment failed: ${error}`,
-  reward: 0 as Reward,
-  score: Math.max(0, Math.min(100, score)) as Score,
+  reward: B.reward(0),
+  score: B.score(Math.max(0, Math.min(100, score))),
   done: true,
   admissibleActions: [],
   info: { error }

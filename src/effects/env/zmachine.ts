@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Environment, ResetResult, StepResult } from '../../spec/env.ts'
-import type { NonNegativeInt, Reward, Score } from '../../spec/brands.ts'
+import * as B from '../../spec/brands.ts'
 import { failedStep } from './inProcess.ts'
 
 const require = createRequire(import.meta.url)
@@ -137,8 +137,8 @@ interface Game {
 
 const startGame = (story: Uint8Array, seed: number): Game => {
   const glkPath = require.resolve('glkote-term/src/glkapi.js')
-  delete require.cache[glkPath]
-  const Glk = require(glkPath)
+  Reflect.deleteProperty(require.cache, glkPath)
+  const Glk = require(glkPath) as { init: (options: unknown) => void }
   const ZVM = require('ifvms') as { ZVM: new () => Record<string, unknown> }
   let iface: Accepting | undefined
   let gen = 0
@@ -267,10 +267,10 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
   let raw = 0
   let steps = 0
   let done = true
-  const scaled = (r: number): Score => Math.max(0, Math.min(100, (100 * r) / maxScore)) as Score
+  const scaled = (r: number): B.Score => B.score(Math.max(0, Math.min(100, (100 * r) / maxScore)))
   return {
     name: `zmachine:${task}`,
-    tasks: async () => [{ task, split: 'test', variants: [0 as NonNegativeInt] }],
+    tasks: async () => [{ task, split: 'test', variants: [B.nonNegativeInt(0)] }],
     reset: async (req) => {
       if (req.task !== task)
         return E.left({ _tag: 'EnvError', message: `unknown task "${req.task}"; this game is "${task}"` })
@@ -295,9 +295,7 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
     step: async (action) => {
       if (game === undefined || done) return failedStep('step outside an episode', scaled(raw))
       try {
-        const line = String(action)
-          .replace(/[\r\n]+/g, ' ')
-          .slice(0, 200)
+        const line = action.replace(/[\r\n]+/g, ' ').slice(0, 200)
         // file prompts are not answered headless (and ifvms fails on a cancelled restore)
         const fileCommand = /^\s*(save|restore)\b/i.test(line)
         if (!fileCommand) game.send(line)
@@ -311,7 +309,7 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
         const obs = clean(text, maxLen)
         const out: StepResult = {
           observation: obs.text,
-          reward: reward as Reward,
+          reward: B.reward(reward),
           score: scaled(raw),
           done,
           admissibleActions: done ? [] : commonActions,

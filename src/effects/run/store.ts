@@ -55,7 +55,7 @@ export const latestFiles = (dir: string): { readonly checkpoint: string; readonl
       }
 }
 
-const readJson = <A, O>(codec: t.Type<A, O, unknown>, path: string, what: string): A => {
+const readJson = <A, O>(codec: t.Type<A, O>, path: string, what: string): A => {
   let u: unknown
   try {
     u = JSON.parse(readFileSync(path, 'utf8'))
@@ -83,7 +83,7 @@ export const createRun = (dir: string, config: unknown): void => {
 }
 
 /** The resolved config of a run, as stored (validated by the caller's codec). */
-export const readConfig = <A, O>(dir: string, codec: t.Type<A, O, unknown>): A =>
+export const readConfig = <A, O>(dir: string, codec: t.Type<A, O>): A =>
   readJson(codec, runPaths(dir).config, 'run config')
 
 /**

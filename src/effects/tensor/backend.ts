@@ -38,6 +38,9 @@ export const backendFromArgv = (argv: ReadonlyArray<string>): BackendName | unde
 
 const message = (e: unknown): string => (e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e))
 
+// tfjs answers null for a backend no package registered, which its declared type leaves out
+const backendFactory = tf.findBackendFactory as (name: string) => (() => unknown) | null
+
 // importing by a variable keeps TypeScript from resolving optional packages that may be absent
 const importOptional = async (name: string): Promise<unknown> => import(name)
 
@@ -48,7 +51,7 @@ const tryOne = async (name: BackendName): Promise<string> => {
       const pkg = name === 'node-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node'
       await importOptional(pkg)
       // tfjs-node registers 'tensorflow' on the tfjs-core it depends on; it must be this one
-      if (tf.findBackendFactory('tensorflow') === null)
+      if (backendFactory('tensorflow') === null)
         throw new Error(`${pkg} loaded but registered no backend on this copy of @tensorflow/tfjs-core`)
       if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend("tensorflow") returned false')
       return 'tensorflow'

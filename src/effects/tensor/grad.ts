@@ -11,8 +11,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 
-type Custom = Parameters<typeof tf.customGrad>[0]
-
 /**
  * `f` with the gradient `gradFunc` (one gradient per input, in order). Every input is saved for the
  * backward pass and handed to `gradFunc` as `saved` (tfjs may have disposed the originals by then,
@@ -21,13 +19,13 @@ type Custom = Parameters<typeof tf.customGrad>[0]
 export const customGrad = <A extends tf.Tensor[]>(
   f: (...xs: A) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: A) => tf.Tensor | tf.Tensor[] }
 ): ((...xs: A) => tf.Tensor) =>
-  tf.customGrad(((...args: unknown[]) => {
+  tf.customGrad((...args: unknown[]) => {
     const save = args[args.length - 1] as (ts: tf.Tensor[]) => void
     const xs = args.slice(0, -1) as A
     save(xs)
     const { value, gradFunc } = f(...xs)
     return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradFunc(dy, saved as A) }
-  }) as unknown as Custom) as unknown as (...xs: A) => tf.Tensor
+  })
 
 // sum `dy` (of the broadcast output shape) back to `shape`
 const unbroadcast = (dy: tf.Tensor, shape: ReadonlyArray<number>): tf.Tensor => {
@@ -225,5 +223,7 @@ export const gradientRules: ReadonlyArray<Rule> = [
   }
 ]
 
+// tfjs answers undefined for a kernel with no gradient yet, which its declared type leaves out
+const registeredGradient = tf.getGradient as (kernelName: string) => tf.GradConfig | undefined
 for (const rule of gradientRules)
-  if (tf.getGradient(rule.kernelName) === undefined) tf.registerGradient(rule as unknown as tf.GradConfig)
+  if (registeredGradient(rule.kernelName) === undefined) tf.registerGradient(rule)

@@ -61,10 +61,10 @@ export const adamStep = (o: Adam, lossFn: () => tf.Scalar): StepReport => {
       return lossFn()
     } catch (error) {
       failure = { error }
-      return tf.mul(
+      return tf.mul<tf.Scalar>(
         0,
         o.vars.map((x) => tf.sum(x)).reduce((a, b) => tf.add(a, b))
-      ) as tf.Scalar
+      )
     }
   }
   const [loss, norm] = tf.tidy(() => {

@@ -18,7 +18,13 @@ import {
   specialTokens,
   type Tokenizer
 } from '../../core/agent/tokenizer.ts'
-import type { GenerateRequest, Policy, Sampled, SampleRequest, ScoreRequest } from '../../core/agent/policy.ts'
+import type {
+  GenerateRequest,
+  Policy,
+  Sampled,
+  SampleRequest,
+  ScoreRequest
+} from '../../core/agent/policy.ts'
 import { mkRng } from '../../core/rng.ts'
 
 // -------------------------------------------------------------------------------------
@@ -120,8 +126,8 @@ export const parameterCount = (m: Transformer): number => m.params.reduce((s, p)
 export const linear = customGrad((x: tf.Tensor, w: tf.Tensor) => ({
   value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
   gradFunc: (dy: tf.Tensor, [x, w]: [tf.Tensor, tf.Tensor]) => [
-    tf.matMul(dy as tf.Tensor2D, tf.transpose(w as tf.Tensor2D)),
-    tf.matMul(tf.transpose(x as tf.Tensor2D), dy as tf.Tensor2D)
+    tf.matMul(dy, tf.transpose(w as tf.Tensor2D)),
+    tf.matMul(tf.transpose(x as tf.Tensor2D), dy)
   ]
 })) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D
 
@@ -129,8 +135,8 @@ export const linear = customGrad((x: tf.Tensor, w: tf.Tensor) => ({
 export const bmm = customGrad((a: tf.Tensor, b: tf.Tensor) => ({
   value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
   gradFunc: (dy: tf.Tensor, [a, b]: [tf.Tensor, tf.Tensor]) => [
-    tf.matMul(dy as tf.Tensor3D, tf.transpose(b, [0, 2, 1]) as tf.Tensor3D),
-    tf.matMul(tf.transpose(a, [0, 2, 1]) as tf.Tensor3D, dy as tf.Tensor3D)
+    tf.matMul(dy, tf.transpose(b, [0, 2, 1])),
+    tf.matMul(tf.transpose(a, [0, 2, 1]), dy)
   ]
 })) as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D
 
@@ -149,7 +155,7 @@ const layerNorm = (x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor2
   const mean = tf.mean(x, -1, true)
   const xc = tf.sub(x, mean)
   const variance = tf.mean(tf.square(xc), -1, true)
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5))), gain), bias) as tf.Tensor2D
+  return tf.add<tf.Tensor2D>(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, 1e-5))), gain), bias)
 }
 
 const gelu = (x: tf.Tensor): tf.Tensor => {
@@ -196,16 +202,16 @@ const blockOps = (m: Transformer) => {
     },
     /** The residual updates after attention: `x + Wo·merged`, then `+ MLP(LayerNorm₂(·))`. */
     rest: (b: string, x: tf.Tensor2D, merged: tf.Tensor2D): tf.Tensor2D => {
-      const x1 = tf.add(
+      const x1 = tf.add<tf.Tensor2D>(
         x,
         tf.add(linear(merged, p(`${b}attn.wo`) as tf.Tensor2D), p(`${b}attn.bo`))
-      ) as tf.Tensor2D
+      )
       const a2 = layerNorm(x1, p(`${b}ln2.gain`), p(`${b}ln2.bias`))
       const h1 = gelu(tf.add(linear(a2, p(`${b}mlp.w1`) as tf.Tensor2D), p(`${b}mlp.b1`)))
-      return tf.add(
+      return tf.add<tf.Tensor2D>(
         x1,
         tf.add(linear(h1 as tf.Tensor2D, p(`${b}mlp.w2`) as tf.Tensor2D), p(`${b}mlp.b2`))
-      ) as tf.Tensor2D
+      )
     },
     final: (x: tf.Tensor2D): tf.Tensor2D => layerNorm(x, p('lnF.gain'), p('lnF.bias'))
   }
@@ -223,21 +229,21 @@ const forward = (m: Transformer, tokens: tf.Tensor2D, collect?: LayerKV[]): tf.T
     Int32Array.from({ length: N }, (_, k) => k % L),
     'int32'
   )
-  let x = tf.add(
-    gatherRows(p('tokEmb') as tf.Tensor2D, tf.reshape(tokens, [N]) as tf.Tensor1D),
+  let x = tf.add<tf.Tensor2D>(
+    gatherRows(p('tokEmb') as tf.Tensor2D, tf.reshape<tf.Rank.R1>(tokens, [N])),
     gatherRows(p('posEmb') as tf.Tensor2D, posIdx)
-  ) as tf.Tensor2D
+  )
   const bias = causalBias(L)
   const heads = (t: tf.Tensor): tf.Tensor3D =>
-    tf.reshape(tf.transpose(tf.reshape(t, [B, L, H, dh]), [0, 2, 1, 3]), [B * H, L, dh]) as tf.Tensor3D
+    tf.reshape<tf.Rank.R3>(tf.transpose(tf.reshape(t, [B, L, H, dh]), [0, 2, 1, 3]), [B * H, L, dh])
   for (let i = 0; i < c.depth; i++) {
     const b = `blocks.${i}.`
     const [q, k, v] = qkv(b, x)
     const kh = heads(k)
     const vh = heads(v)
     collect?.push({ k: kh, v: vh })
-    const o = attend(heads(q), tf.transpose(kh, [0, 2, 1]) as tf.Tensor3D, vh, bias)
-    const merged = tf.reshape(tf.transpose(tf.reshape(o, [B, H, L, dh]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D
+    const o = attend(heads(q), tf.transpose<tf.Tensor3D>(kh, [0, 2, 1]), vh, bias)
+    const merged = tf.reshape<tf.Rank.R2>(tf.transpose(tf.reshape(o, [B, H, L, dh]), [0, 2, 1, 3]), [N, d])
     x = rest(b, x, merged)
   }
   return final(x)
@@ -327,9 +333,9 @@ export const scoreTensor = (m: Transformer, rows: ReadonlyArray<TokenRow>, withE
   })
   const oneHot = tf.tensor2d(hot, [pk.targets.length, V])
   const mask = tf.tensor2d(pk.mask, [B, pk.T])
-  const logProbs = tf.mul(tf.reshape(tf.sum(tf.mul(logp, oneHot), -1), [B, pk.T]), mask) as tf.Tensor2D
+  const logProbs = tf.mul<tf.Tensor2D>(tf.reshape(tf.sum(tf.mul(logp, oneHot), -1), [B, pk.T]), mask)
   const entropy = withEntropy
-    ? (tf.mul(tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), [B, pk.T]), mask) as tf.Tensor2D)
+    ? tf.mul<tf.Tensor2D>(tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), [B, pk.T]), mask)
     : null
   return { logProbs, entropy, mask }
 }
@@ -440,8 +446,8 @@ const keepRows = (m: Transformer, c: KVCache, rows: ReadonlyArray<number>): KVCa
       'int32'
     )
     return c.layers.map((l) => ({
-      k: tf.gather(l.k, idx) as tf.Tensor3D,
-      v: tf.gather(l.v, idx) as tf.Tensor3D
+      k: tf.gather<tf.Tensor3D>(l.k, idx),
+      v: tf.gather<tf.Tensor3D>(l.v, idx)
     }))
   })
   disposeCache(c)
@@ -472,22 +478,22 @@ const decodeStep = (
   })
   const out = tf.tidy(() => {
     const bias = tf.tensor3d(mask, [R * H, 1, S])
-    let x = tf.add(
+    let x = tf.add<tf.Tensor2D>(
       gatherRows(p('tokEmb') as tf.Tensor2D, tf.tensor1d(tokens, 'int32')),
       gatherRows(p('posEmb') as tf.Tensor2D, tf.tensor1d(positions, 'int32'))
-    ) as tf.Tensor2D
+    )
     const layers = c.layers.map((l, i) => {
       const b = `blocks.${i}.`
       const [q, k, v] = qkv(b, x)
-      const kc = tf.concat([l.k, tf.reshape(k, [R * H, 1, dh])], 1) as tf.Tensor3D
-      const vc = tf.concat([l.v, tf.reshape(v, [R * H, 1, dh])], 1) as tf.Tensor3D
+      const kc = tf.concat<tf.Tensor3D>([l.k, tf.reshape(k, [R * H, 1, dh])], 1)
+      const vc = tf.concat<tf.Tensor3D>([l.v, tf.reshape(v, [R * H, 1, dh])], 1)
       const o = attend(
-        tf.reshape(q, [R * H, 1, dh]) as tf.Tensor3D,
-        tf.transpose(kc, [0, 2, 1]) as tf.Tensor3D,
+        tf.reshape<tf.Rank.R3>(q, [R * H, 1, dh]),
+        tf.transpose<tf.Tensor3D>(kc, [0, 2, 1]),
         vc,
         bias
       )
-      x = rest(b, x, tf.reshape(o, [R, d]) as tf.Tensor2D)
+      x = rest(b, x, tf.reshape<tf.Rank.R2>(o, [R, d]))
       return { k: kc, v: vc }
     })
     return { logits: logitsOf(m, final(x)), layers }

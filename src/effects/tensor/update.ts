@@ -5,7 +5,13 @@
  * of src/core/loss/loss.ts, evaluated with the tensor `Numeric`.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { empo2Loss, omittable, omittedRows, type LossOutput, type LossSettings } from '../../core/loss/loss.ts'
+import {
+  empo2Loss,
+  omittable,
+  omittedRows,
+  type LossOutput,
+  type LossSettings
+} from '../../core/loss/loss.ts'
 import type { OmittedRows } from '../../core/loss/aggregate.ts'
 import { render, removeTips } from '../../core/agent/prompt.ts'
 import { promptTokens } from '../../core/agent/tokenizer.ts'
@@ -79,7 +85,7 @@ export const tensorUpdateRows = (
       advantage: r.advantage,
       offPolicy: r.mode === 'offPolicy',
       ...(free !== undefined ? { tipFreeLogProbs: free } : {}),
-      ...(ref !== null ? { refLogProbs: ref[i] as ReadonlyArray<number> } : {})
+      ...(ref !== null ? { refLogProbs: ref[i] } : {})
     }
   })
 }
@@ -159,10 +165,10 @@ export const miniBatchObjective =
     const left = rows.filter(skip)
     if (scored.length === 0)
       return {
-        loss: tf.mul(
+        loss: tf.mul<tf.Scalar>(
           0,
           m.params.map((p) => tf.sum(p.variable)).reduce((a, b) => tf.add(a, b))
-        ) as tf.Scalar,
+        ),
         output: null
       }
     const output = empo2Objective(m, s)(scored, left.length > 0 ? omittedRows(s)(left) : undefined)

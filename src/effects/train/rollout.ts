@@ -14,6 +14,7 @@ import {
   type StepResult
 } from '../../spec/env.ts'
 import type { Config } from '../../spec/config.ts'
+import { nonNegativeInt, seed } from '../../spec/brands.ts'
 import type { AgentConfig } from '../../spec/run.ts'
 import { showsTips, type Mode, type NoveltyMemory } from '../../spec/data.ts'
 import type { Policy } from '../../core/agent/policy.ts'
@@ -104,8 +105,8 @@ export const playEpisodes = async (
     specs.map((sp, i) =>
       (deps.envs[i] as Environment).reset({
         task: sp.task,
-        variant: sp.variant as never,
-        seed: sp.seed as never
+        variant: nonNegativeInt(sp.variant),
+        seed: seed(sp.seed)
       })
     )
   )

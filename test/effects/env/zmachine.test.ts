@@ -49,7 +49,7 @@ test('advent: the fixed script reaches the known score 68/350, read from the gam
   const last = steps.at(-1)
   assert.match(last?.observation ?? '', /scored 68 out of a possible 350/)
   assert.equal(last?.info['rawScore'], 68)
-  assert.ok(Math.abs((last?.score ?? 0) - (100 * 68) / 350) < 1e-9)
+  assert.ok(Math.abs(last.score - (100 * 68) / 350) < 1e-9)
   assert.equal(
     steps.reduce((s, x) => s + x.reward, 0),
     68 - 36

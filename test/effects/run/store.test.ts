@@ -172,14 +172,14 @@ test('atomic files are never seen half-written, even when the writer is killed m
     while (Date.now() < deadline && seen.size < 2) {
       const s = readFileSync(target, 'latin1')
       assert.equal(s.length, size, 'a reader saw a file of the wrong length')
-      assert.ok(s === s[0]!.repeat(size), 'a reader saw a mix of two writes')
-      seen.add(s[0]!)
+      assert.ok(s === s.charAt(0).repeat(size), 'a reader saw a mix of two writes')
+      seen.add(s.charAt(0))
       await new Promise((r) => setTimeout(r, 5))
     }
     proc.kill('SIGKILL')
     await new Promise((r) => proc.once('exit', r))
     const s = readFileSync(target, 'latin1')
-    assert.ok(s.length === size && s === s[0]!.repeat(size), 'the file was left half-written')
+    assert.ok(s.length === size && s === s.charAt(0).repeat(size), 'the file was left half-written')
     assert.ok(seen.size === 2, 'the writer never replaced the file (the test saw only one version)')
     // the kill left the writer's temporary file; removeStaleTemps takes it and nothing else
     const before = readdirSync(dir).sort()
@@ -206,7 +206,7 @@ test('a run stored before later-added switches reads back with their values from
     const algo = JSON.parse(JSON.stringify(run.algo)) as Record<string, Record<string, unknown>>
     for (const [path] of switchesAddedLater) {
       const [section, field] = path.split('.') as [string, string]
-      delete (algo[section] as Record<string, unknown>)[field]
+      Reflect.deleteProperty(algo[section] as Record<string, unknown>, field)
     }
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ seed: 3, run: { ...run, algo } }))
     const back = readStoredRun(dir).run.algo as unknown as Record<string, Record<string, unknown>>

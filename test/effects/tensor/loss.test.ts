@@ -8,7 +8,12 @@ import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs-core'
 import { selectBackend } from '../../../src/effects/tensor/backend.ts'
 import { tensorNumeric as TN, fromNDArray } from '../../../src/effects/tensor/numeric.ts'
-import { empo2Loss, type LossInputs, type LossOutput, type LossSettings } from '../../../src/core/loss/loss.ts'
+import {
+  empo2Loss,
+  type LossInputs,
+  type LossOutput,
+  type LossSettings
+} from '../../../src/core/loss/loss.ts'
 import { lossGradient } from '../../../src/core/loss/gradient.ts'
 import { numberNumeric as N, toScalar, type NDArray } from '../../../src/core/loss/numeric.ts'
 import { close, property } from '../../support/property.ts'
@@ -319,12 +324,11 @@ property(
       const ti = tensorInputs(x)
       // `+ 0·Σ entropy` keeps entropy on the tape when entropyCoef = 0 (tfjs refuses a gradient
       // with respect to an input the result does not depend on)
-      const g = tf.grads(
-        (lp: tf.Tensor, ent: tf.Tensor) =>
-          tf.add(
-            empo2Loss(TN)(s)({ ...ti, logProbs: lp, entropy: ent }).loss,
-            tf.mul(0, tf.sum(ent))
-          ) as tf.Scalar
+      const g = tf.grads((lp: tf.Tensor, ent: tf.Tensor) =>
+        tf.add<tf.Scalar>(
+          empo2Loss(TN)(s)({ ...ti, logProbs: lp, entropy: ent }).loss,
+          tf.mul(0, tf.sum(ent))
+        )
       )
       return g([ti.logProbs, ti.entropy as tf.Tensor]).map((t) => Array.from(t.dataSync()))
     }) as [number[], number[]]

@@ -58,8 +58,8 @@ const refAdam = (x0: number[], grads: number[][], s: AdamSettings): number[] => 
       const g = gi * scale
       m[i] = s.beta1 * (m[i] as number) + (1 - s.beta1) * g
       v[i] = s.beta2 * (v[i] as number) + (1 - s.beta2) * g * g
-      const mhat = (m[i] as number) / (1 - s.beta1 ** t)
-      const vhat = (v[i] as number) / (1 - s.beta2 ** t)
+      const mhat = m[i] / (1 - s.beta1 ** t)
+      const vhat = v[i] / (1 - s.beta2 ** t)
       x[i] = (x[i] as number) - (s.learningRate * mhat) / (Math.sqrt(vhat) + s.epsilon)
     })
   })
@@ -89,7 +89,7 @@ property(
     const x = tf.variable(tf.tensor1d(x0.map(Math.fround)))
     const opt = mkAdam([x], s)
     const cv = cs.map((c) => c.map(Math.fround))
-    for (const c of cv) adamStep(opt, () => tf.sum(tf.mul(x, tf.tensor1d(c))) as tf.Scalar)
+    for (const c of cv) adamStep(opt, () => tf.sum<tf.Scalar>(tf.mul(x, tf.tensor1d(c))))
     const got = Array.from(x.dataSync())
     const want = refAdam(x0.map(Math.fround), cv, s)
     x.dispose()

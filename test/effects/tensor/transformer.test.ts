@@ -123,7 +123,7 @@ property(
         const s = scoreTensor(model, rows)
         return Array.from(s.logProbs.dataSync()).slice(
           i * s.logProbs.shape[1],
-          i * s.logProbs.shape[1] + rows[i]!.action.length
+          i * s.logProbs.shape[1] + (rows[i] as TokenRow).action.length
         )
       })
     const alone = lp([row], 0)
@@ -160,7 +160,7 @@ property(
     const vars = m.params.map((p) => p.variable)
     const f = (): tf.Scalar => {
       const s = scoreTensor(m, rows, true)
-      return tf.add(tf.sum(s.logProbs), tf.mul(0.3, tf.sum(s.entropy as tf.Tensor))) as tf.Scalar
+      return tf.add<tf.Scalar>(tf.sum(s.logProbs), tf.mul(0.3, tf.sum(s.entropy as tf.Tensor)))
     }
     try {
       tf.tidy(() => {

@@ -60,7 +60,10 @@ test('scope all: exactly the on-policy rows sampled with tips carry tip-free log
   assert.equal(rows[2]?.tipFreeLogProbs, undefined) // no memory: the prompt has no tips
   // tipped prompts score differently: the tip-free input is not the update's own scoring
   const tipped = scoreActions(model, [
-    { prompt: render(specs[0]!.rolloutPrompt), actionTokens: specs[0]!.actionTokens }
+    {
+      prompt: render((specs[0] as UpdateRowSpec).rolloutPrompt),
+      actionTokens: (specs[0] as UpdateRowSpec).actionTokens
+    }
   ])
   assert.notDeepEqual(tipped[0], want[0])
   for (const m of [

@@ -113,7 +113,7 @@ test('the oracle solves every train, test and OOD variant of every family within
       const { results } = playout(req(f.name, v, 7), plan)
       const last = results.at(-1)
       assert.equal(last?.score, 100, `${f.name}#${v}: oracle scored ${last?.score}`)
-      assert.equal(last?.done, true)
+      assert.equal(last.done, true)
       assert.ok(
         results.slice(0, -1).every((r) => !r.done),
         `${f.name}#${v}: episode ended before the plan did`
