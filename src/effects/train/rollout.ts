@@ -86,10 +86,10 @@ const stepMode = (modes: ModeSource, rng: Rng): Mode =>
   modes._tag === 'Fixed' ? modes.mode : drawStepMode(modes.modes)(rng)[0]
 
 /**
- * Play `specs` to the end (done, error, or `maxSteps`), in lockstep. Deterministic given `rng` (step
- * `t` of episode `e` draws its mode from `stepModeStream`; the batch of step `t` samples from
- * `samplingStream`, src/core/train/streams.ts). Returns the finished episodes in `specs` order and the memory state after
- * their writes (inserted in `specs` order, after all episodes ended).
+ * Play `specs` to the end (done, error, or `maxSteps`), in lockstep. Deterministic given `rng` (the
+ * named streams of src/core/train/streams.ts: a step's mode, a step's sampling, the tips written).
+ * Returns the finished episodes in `specs` order and the memory state after their writes (in `specs`
+ * order, after all episodes ended).
  */
 export const playEpisodes = async (
   deps: RolloutDeps,
@@ -222,21 +222,19 @@ export const playEpisodes = async (
         )
       ).map((g) => cleanTip(s.agent)(g.text))
     : live.map(() => null)
-  let memory = state.memory
-  live.forEach((l, i) => {
-    if (!s.writesTips) return
-    const ep: Episode = {
-      task: l.spec.task,
-      variant: l.spec.variant,
-      note: tips[i] ?? null,
-      finalState: l.observation,
-      history: historyText(l.history, l.observation),
-      actions: l.steps.map((x) => x.action),
-      score: l.score,
-      success: isSuccess(l.score)
-    }
-    memory = memory.write(ep)
+  const episode = (l: Live, note: string | null): Episode => ({
+    task: l.spec.task,
+    variant: l.spec.variant,
+    note,
+    finalState: l.observation,
+    history: historyText(l.history, l.observation),
+    actions: l.steps.map((x) => x.action),
+    score: l.score,
+    success: isSuccess(l.score)
   })
+  const memory = s.writesTips
+    ? live.reduce((m, l, i) => m.write(episode(l, tips[i] ?? null)), state.memory)
+    : state.memory
   return {
     episodes: live.map((l, i) => ({
       task: l.spec.task,
