@@ -26,7 +26,7 @@ import { selectBackend } from '../src/effects/tensor/backend.ts'
 import { loadCheckpoint } from '../src/effects/tensor/checkpoint.ts'
 import { disposeTransformer } from '../src/effects/tensor/transformer.ts'
 import { evalTarget } from '../src/effects/train/run.ts'
-import { playMemoryTrials, summarise } from '../src/effects/train/eval.ts'
+import { crossTasks, playMemoryTrials, summarise } from '../src/effects/train/eval.ts'
 import { evaluationStreams } from '../src/core/train/streams.ts'
 import { runMethod } from '../src/core/methods/registry.ts'
 import { embed } from '../src/core/memory/embedding.ts'
@@ -135,8 +135,10 @@ const playOne = async (target: string, o: Opts): Promise<ReadonlyArray<TrialSumm
     { ...base, algo, agent, model: model.config },
     evaluationStreams(o.seed).ood,
     {
-      families,
-      variants: Array.from({ length: variants }, (_, i) => o.firstVariant + i),
+      tasks: crossTasks(
+        families,
+        Array.from({ length: variants }, (_, i) => o.firstVariant + i)
+      ),
       trials,
       renaming: o.rename
     }

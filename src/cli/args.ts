@@ -3,9 +3,10 @@
  * `InvalidArgumentError`, whose message names what was expected.
  */
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { InvalidArgumentError } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
-import { Method } from '../spec/run.ts'
+import { Method, parseEnvSpec, type EnvSpec } from '../spec/run.ts'
 import { MemoryScope } from '../spec/config.ts'
 import { parseRenaming, type Renaming } from '../core/env/rename.ts'
 import { backendOrder, type BackendName } from '../effects/tensor/backend.ts'
@@ -41,6 +42,14 @@ export const methodArg = (v: string): Method => {
   if (!Method.is(v))
     throw new InvalidArgumentError(`unknown method "${v}"; known: ${Object.keys(Method.keys).join(', ')}`)
   return v
+}
+
+/** An environment: `suite`, `zmachine:<game>`, `bridge:<command>`, `scienceworld|alfworld|webshop[:<args>]`. */
+export const envArg = (v: string): EnvSpec => {
+  const e = parseEnvSpec(v)
+  if (E.isLeft(e)) throw new InvalidArgumentError(e.left)
+  // a game file is recorded by its absolute path, so a run resumes from any directory
+  return e.right.kind === 'zmachine' ? { ...e.right, game: resolve(e.right.game) } : e.right
 }
 
 /** A memory scope. */

@@ -17,16 +17,23 @@ import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
-import { decodeRunConfig, mainJobRun, runnableMethods, type Method, type RunConfig } from '../spec/run.ts'
+import {
+  decodeRunConfig,
+  mainJobRun,
+  runnableMethods,
+  type EnvSpec,
+  type Method,
+  type RunConfig
+} from '../spec/run.ts'
 import { isPlainObject, showDecodeError } from '../spec/codec.ts'
 import type { EvalSummary, MetricsLine } from '../spec/metrics.ts'
 import { comparisonTable, formatTable } from '../core/reports/table.ts'
 import { successCharts } from '../core/reports/plot.ts'
 import { writeFileAtomic } from '../effects/fs.ts'
 import { finishedIterations, readEvaluation, readMetrics, runPaths } from '../effects/run/store.ts'
-import { priorChange, readStoredRun } from '../effects/train/run.ts'
+import { fitToEnvironment, priorChange, readStoredRun } from '../effects/train/run.ts'
 import { mkProgress } from '../effects/progress.ts'
-import { intArg, methodsArg, nameArg, presetArg, readOverrides, seedsArg } from './args.ts'
+import { envArg, intArg, methodsArg, nameArg, presetArg, readOverrides, seedsArg } from './args.ts'
 
 /** The two profiles: `short` (the main job, `npm start`) and `full` (`npm run reproduce`). */
 export const profiles = {
@@ -57,6 +64,7 @@ interface Opts {
   readonly runs: string
   readonly jobs: number
   readonly json?: boolean
+  readonly env?: EnvSpec
 }
 
 interface Job {
@@ -92,6 +100,7 @@ const comparisonOverrides = (o: Opts, profileSchedule: object): Record<string, u
   if (!isPlainObject(schedule)) throw new Error(`--config ${o.config}: at schedule: expected an object`)
   return {
     ...user,
+    ...(o.env === undefined ? {} : { env: o.env }),
     schedule: {
       ...profileSchedule,
       ...schedule,
@@ -191,6 +200,11 @@ export const compareCommand = (): Command =>
       'JSON overrides of every run’s config (algo, agent, schedule, prior), e.g. {"algo":{"clip":{"dualClip":10}}}'
     )
     .option('-i, --iterations <n>', 'training iterations per run (default: the config’s)', intArg(1))
+    .option(
+      '-e, --env <env>',
+      'environment of every run: suite (default) | zmachine:<game file> | bridge:<command> | scienceworld|alfworld|webshop[:<args>]',
+      envArg
+    )
     .option('-n, --name <name>', 'comparison name (default: the profile’s name)', nameArg)
     .option('--runs <dir>', 'directory of runs', 'runs')
     .option('-j, --jobs <n>', 'runs trained at the same time (one core each)', intArg(1, 64), 2)
@@ -215,8 +229,10 @@ export const compareCommand = (): Command =>
       if (o.methods === undefined && o.json !== true)
         for (const l of runnable.leftOut) process.stderr.write(`compare: leaving out ${l.method}: ${l.why}\n`)
       const methods = o.methods ?? runnable.methods
+      // the schedule fitted to the environment, as each run stores it (it does not depend on the method)
+      const { schedule } = await fitToEnvironment(runOf('empo2'))
       const jobs: Job[] = methods.flatMap((method) => {
-        const run = runOf(method)
+        const run = { ...runOf(method), schedule }
         return seeds.map((seed) => ({ method, seed, dir: join(root, `${method}-s${seed}`), run }))
       })
       jobs.forEach(checkReusable)

@@ -7,24 +7,24 @@
 import { isDeepStrictEqual } from 'node:util'
 import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
-import { decodeRunConfig } from '../spec/run.ts'
+import { decodeRunConfig, type EnvSpec } from '../spec/run.ts'
 import { showDecodeError } from '../spec/codec.ts'
 import { formatTable } from '../core/reports/table.ts'
 import { nonNegativeInt } from '../spec/brands.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { loadCheckpoint } from '../effects/tensor/checkpoint.ts'
-import { evalTarget } from '../effects/train/run.ts'
+import { evalTarget, fitToEnvironment } from '../effects/train/run.ts'
 import {
   evaluateHeldOut,
   evaluateOod,
   evaluateWithMemory,
-  heldOutVariants,
+  runHeldOutTasks,
   type EvalResult
 } from '../effects/train/eval.ts'
 import { variantsPerFamily } from '../core/env/families.ts'
 import { evaluationStreams } from '../core/train/streams.ts'
 import type { Renaming } from '../core/env/rename.ts'
-import { backendArg, intArg, readOverrides, renameArg } from './args.ts'
+import { backendArg, envArg, intArg, readOverrides, renameArg } from './args.ts'
 
 interface Opts {
   readonly variants?: number
@@ -36,6 +36,7 @@ interface Opts {
   readonly config?: string
   readonly backend?: BackendName
   readonly json?: boolean
+  readonly env?: EnvSpec
 }
 
 export const evalCommand = (): Command =>
@@ -67,6 +68,11 @@ export const evalCommand = (): Command =>
       '--config <file>',
       'JSON overrides of the config the evaluation reads (its agent and schedule), e.g. configs/two-tips.json'
     )
+    .option(
+      '-e, --env <env>',
+      'evaluate on this environment instead of the run’s: suite | zmachine:<game file> | bridge:<command> | scienceworld|alfworld|webshop[:<args>]',
+      envArg
+    )
     .option('--backend <name>', 'tensor backend', backendArg)
     .option('--json', 'print one JSON object instead of text, with every tip the memory trials wrote')
     .action(async (target: string, o: Opts) => {
@@ -74,7 +80,8 @@ export const evalCommand = (): Command =>
       const decoded =
         o.config === undefined ? E.right(stored) : decodeRunConfig(stored)(readOverrides(o.config))
       if (E.isLeft(decoded)) throw new Error(showDecodeError(decoded.left))
-      const base = decoded.right
+      const base =
+        o.env === undefined ? decoded.right : await fitToEnvironment({ ...decoded.right, env: o.env })
       const run = {
         ...base,
         schedule: {
@@ -99,8 +106,7 @@ export const evalCommand = (): Command =>
       const heldOutWithMemory =
         o.heldOutMemory === true
           ? await evaluateWithMemory(model, r, rngs.heldOutMemory, {
-              families: r.schedule.families,
-              variants: heldOutVariants(r.schedule.evalVariants),
+              tasks: await runHeldOutTasks(r),
               trials: r.schedule.oodTrials,
               tipWriter
             })

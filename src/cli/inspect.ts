@@ -2,6 +2,7 @@
  * `empo2 inspect <run>`: a run's config summary, its last iterations' metrics, its memory size and
  * most recent tips, and its final evaluation; `--json` prints all of it as one object.
  */
+import { showEnvSpec } from '../spec/run.ts'
 import { existsSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatTable } from '../core/reports/table.ts'
@@ -68,7 +69,7 @@ export const inspectCommand = (): Command =>
           : `perIteration (off-policy below ${m.offPolicyBelow}, with tips below ${m.withTipsBelow})`
       console.log(
         [
-          `run ${dir}: ${run.method}, preset ${a.preset}, seed ${seed}, prior ${run.prior ?? 'none (random weights)'}`,
+          `run ${dir}: ${run.method}, preset ${a.preset}, seed ${seed}, prior ${run.prior ?? 'none (random weights)'}, environment ${showEnvSpec(run.env)}`,
           `  ${a.rollout.tasksPerBatch} tasks × ${a.rollout.groupSize} rollouts per iteration, ≤ ${a.rollout.maxSteps} steps; modes ${modes}; novelty ${a.novelty.rule} × ${a.novelty.coef}; mask ${a.mask.enabled ? a.mask.rule : 'off'}; lr ${a.optim.learningRate}`,
           `  finished iterations: ${finishedOf(state)} of ${run.schedule.iterations}; env steps ${state?.envSteps ?? 0}; wall ${(state?.wallSeconds ?? 0).toFixed(0)} s${torn ? ' (a torn last metrics line will be dropped on resume)' : ''}`,
           '',

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
-import { Method, decodeRunConfig, defaultMethod, mainJobRun } from '../spec/run.ts'
+import { Method, decodeRunConfig, defaultMethod, mainJobRun, type EnvSpec } from '../spec/run.ts'
 import { showDecodeError } from '../spec/codec.ts'
 import { formatTable } from '../core/reports/table.ts'
 import { positiveInt } from '../spec/brands.ts'
@@ -15,7 +15,7 @@ import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { readStoredRun, trainRun } from '../effects/train/run.ts'
 import { finishedIterations, readEvaluation } from '../effects/run/store.ts'
 import { mkProgress } from '../effects/progress.ts'
-import { backendArg, intArg, methodArg, nameArg, presetArg, readOverrides } from './args.ts'
+import { backendArg, envArg, intArg, methodArg, nameArg, presetArg, readOverrides } from './args.ts'
 
 interface Opts {
   readonly method: Method
@@ -29,6 +29,7 @@ interface Opts {
   readonly backend?: BackendName
   readonly json?: boolean
   readonly events?: boolean
+  readonly env?: EnvSpec
 }
 
 /** Print a run's final evaluation as a table. */
@@ -59,6 +60,11 @@ export const trainCommand = (): Command =>
       'JSON overrides of the run config (method, algo, model, agent, schedule, prior)'
     )
     .option('-i, --iterations <n>', 'training iterations (overrides the config)', intArg(1))
+    .option(
+      '-e, --env <env>',
+      'environment: suite (default) | zmachine:<game file> | bridge:<command> | scienceworld|alfworld|webshop[:<args>]',
+      envArg
+    )
     .option('-n, --name <name>', 'run name (default: <method>-s<seed>)', nameArg)
     .option('--runs <dir>', 'directory of runs', 'runs')
     .option('-s, --seed <n>', 'seed of the run', intArg(0, 2 ** 32 - 1), 0)
@@ -77,6 +83,7 @@ export const trainCommand = (): Command =>
         const decoded = decodeRunConfig(run)(o.config === undefined ? {} : readOverrides(o.config))
         if (E.isLeft(decoded)) throw new Error(showDecodeError(decoded.left))
         run = decoded.right
+        if (o.env !== undefined) run = { ...run, env: o.env }
         if (o.iterations !== undefined)
           run = { ...run, schedule: { ...run.schedule, iterations: positiveInt(o.iterations) } }
       }

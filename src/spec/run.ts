@@ -169,8 +169,107 @@ export const ScheduleConfig = strict(
 export type ScheduleConfig = t.TypeOf<typeof ScheduleConfig>
 
 /**
+ * The environment a run trains and evaluates on (docs/environments.md):
+ * - `suite`: the embedded suite (the default);
+ * - `zmachine`: a Z-machine story file (`game`, a path), played in process;
+ * - `bridge`: any program speaking the JSON-lines bridge protocol (`command`: the program and its
+ *   arguments);
+ * - `scienceworld`, `alfworld`, `webshop`: the adapters under `adapters/` (`args`: extra arguments of
+ *   the adapter program).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const EnvSpec = t.union([
+  strict({ kind: t.literal('suite') }, 'SuiteEnv'),
+  strict({ kind: t.literal('zmachine'), game: t.string }, 'ZMachineEnv'),
+  strict({ kind: t.literal('bridge'), command: t.readonlyArray(t.string) }, 'BridgeEnv'),
+  strict(
+    { kind: t.keyof({ scienceworld: null, alfworld: null, webshop: null }), args: t.readonlyArray(t.string) },
+    'AdapterEnv'
+  )
+])
+/** @since 0.1.0 @category model */
+export type EnvSpec = t.TypeOf<typeof EnvSpec>
+
+/**
+ * The embedded suite: the environment of a run that names none.
+ *
+ * @since 0.1.0
+ * @category presets
+ */
+export const suiteEnv: EnvSpec = { kind: 'suite' }
+
+/**
+ * An environment from its command-line form: `suite`, `zmachine:<game file>`, `bridge:<command>`
+ * (split on spaces), or `scienceworld` / `alfworld` / `webshop`, each optionally `:<arguments>` (split
+ * on spaces). Anything else is a `Left` naming the forms.
+ *
+ * @example
+ * import { parseEnvSpec } from './run.ts'
+ * assert.deepEqual(parseEnvSpec('zmachine:games/zork1.z5'), { _tag: 'Right', right: { kind: 'zmachine', game: 'games/zork1.z5' } })
+ * assert.deepEqual(parseEnvSpec('bridge:python3 my_env.py --fast'), { _tag: 'Right', right: { kind: 'bridge', command: ['python3', 'my_env.py', '--fast'] } })
+ * assert.deepEqual(parseEnvSpec('alfworld:--config base.yaml'), { _tag: 'Right', right: { kind: 'alfworld', args: ['--config', 'base.yaml'] } })
+ * assert.equal(parseEnvSpec('zmachine:')._tag, 'Left')
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const parseEnvSpec = (s: string): E.Either<string, EnvSpec> => {
+  const colon = s.indexOf(':')
+  const kind = colon < 0 ? s : s.slice(0, colon)
+  const rest = colon < 0 ? '' : s.slice(colon + 1).trim()
+  const words = rest.split(/\s+/u).filter((w) => w.length > 0)
+  const forms = 'suite, zmachine:<game file>, bridge:<command>, scienceworld|alfworld|webshop[:<arguments>]'
+  switch (kind) {
+    case 'suite':
+      return rest === '' ? E.right(suiteEnv) : E.left(`the suite takes no argument (got "${rest}")`)
+    case 'zmachine':
+      return rest === ''
+        ? E.left('zmachine needs a game file: zmachine:<path>')
+        : E.right({ kind, game: rest })
+    case 'bridge':
+      return words.length === 0
+        ? E.left('bridge needs a command: bridge:<command>')
+        : E.right({ kind, command: words })
+    case 'scienceworld':
+    case 'alfworld':
+    case 'webshop':
+      return E.right({ kind, args: words })
+    default:
+      return E.left(`unknown environment "${s}"; one of: ${forms}`)
+  }
+}
+
+/**
+ * The command-line form of an environment ({@link parseEnvSpec}'s inverse for arguments without
+ * spaces).
+ *
+ * @example
+ * import { showEnvSpec, parseEnvSpec } from './run.ts'
+ * assert.equal(showEnvSpec({ kind: 'zmachine', game: 'advent.z5' }), 'zmachine:advent.z5')
+ * assert.deepEqual(parseEnvSpec(showEnvSpec({ kind: 'webshop', args: [] })), { _tag: 'Right', right: { kind: 'webshop', args: [] } })
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const showEnvSpec = (e: EnvSpec): string => {
+  switch (e.kind) {
+    case 'suite':
+      return 'suite'
+    case 'zmachine':
+      return `zmachine:${e.game}`
+    case 'bridge':
+      return `bridge:${e.command.join(' ')}`
+    default:
+      return e.args.length === 0 ? e.kind : `${e.kind}:${e.args.join(' ')}`
+  }
+}
+
+/**
  * A whole run: the method, the algorithm config, the model, the agent's prompt budget, the schedule,
- * and the checkpoint the policy starts from (`prior`, a path; `null` starts from random weights).
+ * the environment, and the checkpoint the policy starts from (`prior`, a path; `null` starts from
+ * random weights).
  *
  * @since 0.1.0
  * @category model
@@ -182,6 +281,7 @@ export const RunConfig = strict(
     model: ModelConfig,
     agent: AgentConfig,
     schedule: ScheduleConfig,
+    env: EnvSpec,
     prior: t.union([t.string, t.null])
   },
   'RunConfig'
@@ -322,6 +422,7 @@ export const mainJobRun = (method: Method, preset: 'paper' | 'official'): RunCon
     model: priorModelConfig,
     agent: { ...defaultAgent, tipMaxTokens: positiveInt(16) },
     schedule: mainJobSchedule,
+    env: suiteEnv,
     prior: defaultPriorPath
   }
 }
@@ -341,7 +442,7 @@ export const mainJobRun = (method: Method, preset: 'paper' | 'official'): RunCon
  * import { decodeRunConfig } from './run.ts'
  * import { defaultModelConfig } from './model.ts'
  * import { paperPreset } from './config.ts'
- * const base = { method: 'empo2', algo: paperPreset, model: defaultModelConfig, agent: { historyWindow: 1, maxTipsShown: 2, maxTipChars: 100, tipHistoryWindow: 3, tipMaxTokens: 40 }, schedule: { iterations: 1, families: ['collect'], variants: [0], evalEvery: 0, evalVariants: 2, oodFamilies: [], oodVariants: 0, oodTrials: 1, checkpointEvery: 1, skipZeroAdvantage: true, tipTemperature: 1 }, prior: null }
+ * const base = { method: 'empo2', algo: paperPreset, model: defaultModelConfig, agent: { historyWindow: 1, maxTipsShown: 2, maxTipChars: 100, tipHistoryWindow: 3, tipMaxTokens: 40 }, schedule: { iterations: 1, families: ['collect'], variants: [0], evalEvery: 0, evalVariants: 2, oodFamilies: [], oodVariants: 0, oodTrials: 1, checkpointEvery: 1, skipZeroAdvantage: true, tipTemperature: 1 }, env: { kind: 'suite' }, prior: null }
  * const r = decodeRunConfig(base as any)({ method: 'grpo', schedule: { iterations: 3 } })
  * assert.ok(r._tag === 'Right' && r.right.schedule.iterations === 3 && r.right.method === 'grpo')
  * const scaled = { ...base, algo: { ...paperPreset, optim: { ...paperPreset.optim, learningRate: 2e-4 } } }
@@ -360,7 +461,7 @@ export const decodeRunConfig =
   (overrides: unknown): E.Either<DecodeError, RunConfig> => {
     if (!isPlainObject(overrides))
       return E.left({ _tag: 'DecodeError', what: 'run config', problems: ['(root): expected an object'] })
-    const known = ['method', 'algo', 'model', 'agent', 'schedule', 'prior']
+    const known = ['method', 'algo', 'model', 'agent', 'schedule', 'env', 'prior']
     const unknown = Object.keys(overrides).filter((k) => !known.includes(k))
     if (unknown.length > 0)
       return E.left({
@@ -410,6 +511,7 @@ export const decodeRunConfig =
           model,
           agent: merged('agent'),
           schedule: merged('schedule'),
+          env: overrides['env'] ?? base.env,
           prior
         })
       ),

@@ -260,7 +260,7 @@ test('inspect prints the config summary, the last iterations, the memory and the
   const r = await empo2(['inspect', run, '--tips', '2', '--last', '2'])
   assert.equal(r.code, 0, r.stderr)
   const out = r.stdout
-  assert.match(out, /empo2, preset paper, seed 7/u)
+  assert.match(out, /empo2, preset paper, seed 7, prior .*, environment suite/u)
   assert.match(out, /finished iterations: 3 of \d+; env steps 300; wall 9 s/u)
   const header = out.split('\n').find((l) => l.startsWith('iter'))
   assert.ok(header !== undefined && /env steps\s+success\s+score\s+policy loss/u.test(header), out)

@@ -20,7 +20,9 @@ import {
   type MemoryState,
   type RolloutSettings
 } from './rollout.ts'
-import { suitePool } from './loop.ts'
+import { closePool, environmentSource, openPool, type EnvironmentSource } from '../env/open.ts'
+import { heldOutTasks, oodTasks, type TaskVariants } from '../../core/env/catalogue.ts'
+import type { Environment } from '../../spec/env.ts'
 import { renamingProblem, type Renaming } from '../../core/env/rename.ts'
 import { isSuccess } from '../../spec/env.ts'
 
@@ -50,19 +52,31 @@ export const summarise = (
   return { perFamily, success: avg('success'), score: avg('score'), episodes: eps.length }
 }
 
-/** The variants evaluated per family: the first `n` unseen ones (5, 6, …). */
-export const heldOutVariants = (n: number): ReadonlyArray<number> =>
-  Array.from({ length: n }, (_, i) => 5 + i)
-
-// one episode per (family, variant); the reset seed only orders the admissible lists
-const evalSpecs = (
+/** Every family with the same variants (the shape of a probe over chosen variants). */
+export const crossTasks = (
   families: ReadonlyArray<string>,
-  variants: ReadonlyArray<number>,
-  seedBase: number
-): ReadonlyArray<EpisodeSpec> =>
-  families.flatMap((task, f) =>
+  variants: ReadonlyArray<number>
+): ReadonlyArray<TaskVariants> => families.map((task) => ({ task, variants }))
+
+// one episode per (task, variant); the reset seed only orders the admissible lists
+const evalSpecs = (tasks: ReadonlyArray<TaskVariants>, seedBase: number): ReadonlyArray<EpisodeSpec> =>
+  tasks.flatMap(({ task, variants }, f) =>
     variants.map((variant, v) => ({ task, variant, group: f * 1000 + v, seed: seedBase + v }))
   )
+
+// play `specs` on a pool of the source's environments, closed afterwards
+const withPool = async <A>(
+  source: EnvironmentSource,
+  n: number,
+  play: (envs: ReadonlyArray<Environment>) => Promise<A>
+): Promise<A> => {
+  const envs = openPool(source, n)
+  try {
+    return await play(envs)
+  } finally {
+    await closePool(envs)
+  }
+}
 
 // evaluation rollouts: the run's method and config at the evaluation temperature, every step in one
 // mode, the novelty memory scoring only; with memory (on-policy with tips), a tip written after each
@@ -78,25 +92,28 @@ const evalSettings = (run: RunConfig, method: RunMethod, mode: Mode): RolloutSet
   learnsNovelty: false
 })
 
+/** The held-out tasks of a run: its families with their first `evalVariants` unseen variants. */
+export const runHeldOutTasks = async (run: RunConfig): Promise<ReadonlyArray<TaskVariants>> =>
+  heldOutTasks(await environmentSource(run.env).catalogue(), run.schedule.families, run.schedule.evalVariants)
+
 /**
  * Held-out success without memory: one episode per (family, variant) of `run.schedule.families` ×
- * the first `evalVariants` unseen variants, at `rollout.evalTemperature`.
+ * the first `evalVariants` variants of each family's test split in the run's environment (its train
+ * split when it has none: `heldOutTasks`), at `rollout.evalTemperature`.
  */
-export const evaluateHeldOut = async (
-  model: Transformer,
-  run: RunConfig,
-  rng: Rng,
-  variants: ReadonlyArray<number> = heldOutVariants(run.schedule.evalVariants)
-): Promise<EvalResult> => {
-  const specs = evalSpecs(run.schedule.families, variants, 100_000)
+export const evaluateHeldOut = async (model: Transformer, run: RunConfig, rng: Rng): Promise<EvalResult> => {
+  const source = environmentSource(run.env)
+  const specs = evalSpecs(await runHeldOutTasks(run), 100_000)
   if (specs.length === 0) return summarise([])
   const method = runMethod(run, embed)
-  const { episodes } = await playEpisodes(
-    { policy: transformerPolicy(model), envs: suitePool(specs.length), embedder: embed },
-    evalSettings(run, method, 'onPolicyNoMemory'),
-    specs,
-    freshState(method.trialMemory.empty),
-    rng
+  const { episodes } = await withPool(source, specs.length, (envs) =>
+    playEpisodes(
+      { policy: transformerPolicy(model), envs, embedder: embed },
+      evalSettings(run, method, 'onPolicyNoMemory'),
+      specs,
+      freshState(method.trialMemory.empty),
+      rng
+    )
   )
   return summarise(episodes)
 }
@@ -115,10 +132,9 @@ export interface MemoryTrials {
   readonly tips: ReadonlyArray<ReadonlyArray<WrittenTip>>
 }
 
-/** Where and how memory trials are played: families × variants, trial after trial. */
+/** Where and how memory trials are played: each task's variants, trial after trial. */
 export interface MemoryTrialsOn {
-  readonly families: ReadonlyArray<string>
-  readonly variants: ReadonlyArray<number>
+  readonly tasks: ReadonlyArray<TaskVariants>
   readonly trials: number
   /** Writes the tips in place of the actor (does a policy write useless tips, or fail to use good ones?). */
   readonly tipWriter?: Transformer | undefined
@@ -138,35 +154,36 @@ export const playMemoryTrials = async (
   rng: Rng,
   on: MemoryTrialsOn
 ): Promise<ReadonlyArray<ReadonlyArray<Trajectory>>> => {
-  const specs = evalSpecs(on.families, on.variants, 200_000)
+  const specs = evalSpecs(on.tasks, 200_000)
   if (specs.length === 0) return []
   const problem = on.renaming === undefined ? null : renamingProblem(on.renaming, specs)
   if (problem !== null) throw new Error(problem)
   const method = runMethod(run, embed)
   const settings = evalSettings(run, method, 'onPolicyWithTips')
-  const envs = suitePool(specs.length, on.renaming)
   const actor = transformerPolicy(model)
   const policy =
     on.tipWriter === undefined ? actor : { ...actor, generate: transformerPolicy(on.tipWriter).generate }
-  let state: MemoryState = freshState(method.trialMemory.empty)
-  const trials: Array<ReadonlyArray<Trajectory>> = []
-  for (let trial = 0; trial < on.trials; trial++) {
-    const r = await playEpisodes(
-      { policy, envs, embedder: embed },
-      settings,
-      specs,
-      state,
-      trialStream(rng, trial)
-    )
-    state = r.state
-    const failed = on.renaming === undefined ? undefined : r.episodes.find((e) => e.error !== null)
-    if (failed !== undefined)
-      throw new Error(
-        `${failed.task} variant ${failed.variant}, trial ${trial + 1}, mid-episode: ${failed.error}`
+  return withPool(environmentSource(run.env, on.renaming), specs.length, async (envs) => {
+    let state: MemoryState = freshState(method.trialMemory.empty)
+    const trials: Array<ReadonlyArray<Trajectory>> = []
+    for (let trial = 0; trial < on.trials; trial++) {
+      const r = await playEpisodes(
+        { policy, envs, embedder: embed },
+        settings,
+        specs,
+        state,
+        trialStream(rng, trial)
       )
-    trials.push(r.episodes)
-  }
-  return trials
+      state = r.state
+      const failed = on.renaming === undefined ? undefined : r.episodes.find((e) => e.error !== null)
+      if (failed !== undefined)
+        throw new Error(
+          `${failed.task} variant ${failed.variant}, trial ${trial + 1}, mid-episode: ${failed.error}`
+        )
+      trials.push(r.episodes)
+    }
+    return trials
+  })
 }
 
 /** {@link playMemoryTrials}, summarised: one result per trial and the tips each trial wrote. */
@@ -186,19 +203,22 @@ export const evaluateWithMemory = async (
 }
 
 /**
- * Out-of-distribution adaptation with memory: {@link evaluateWithMemory} on
- * `oodTrials` trials of the first `oodVariants` variants of each OOD family (`tipWriter` and
- * `renaming` as there).
+ * Out-of-distribution adaptation with memory: {@link evaluateWithMemory} on `oodTrials` trials of
+ * the first `oodVariants` variants of each OOD family in the run's environment (`oodTasks`;
+ * `tipWriter` and `renaming` as there).
  */
-export const evaluateOod = (
+export const evaluateOod = async (
   model: Transformer,
   run: RunConfig,
   rng: Rng,
   opts: Pick<MemoryTrialsOn, 'tipWriter' | 'renaming'> = {}
 ): Promise<MemoryTrials> =>
   evaluateWithMemory(model, run, rng, {
-    families: run.schedule.oodFamilies,
-    variants: Array.from({ length: run.schedule.oodVariants }, (_, i) => i),
+    tasks: oodTasks(
+      await environmentSource(run.env).catalogue(),
+      run.schedule.oodFamilies,
+      run.schedule.oodVariants
+    ),
     trials: run.schedule.oodTrials,
     ...opts
   })

@@ -22,8 +22,7 @@ import type { Mode } from '../../spec/data.ts'
 import { transformerPolicy, type Transformer } from '../tensor/transformer.ts'
 import { mkAdam, trainEpochs, type Adam } from '../tensor/optimizer.ts'
 import { miniBatchObjective, tensorUpdateRows } from '../tensor/update.ts'
-import { embeddedSuite } from '../env/inProcess.ts'
-import type { Renaming } from '../../core/env/rename.ts'
+import { environmentSource, openPool } from '../env/open.ts'
 import { playEpisodes, type MemoryState, type RolloutDeps } from './rollout.ts'
 
 /** Diagnostics of one iteration's update (null when nothing was updated). */
@@ -46,10 +45,6 @@ export interface IterationReport {
   readonly state: MemoryState
 }
 
-/** A pool of embedded-suite environments, one per episode slot (seen through `renaming` if given). */
-export const suitePool = (n: number, renaming?: Renaming): ReadonlyArray<Environment> =>
-  Array.from({ length: n }, () => embeddedSuite(renaming))
-
 /** The training context: the run and its method, the model, its optimiser, the optional frozen reference, the embedder. */
 export interface Trainer {
   readonly run: RunConfig
@@ -61,7 +56,10 @@ export interface Trainer {
   readonly envs: ReadonlyArray<Environment>
 }
 
-/** A trainer around `model` (Adam from `run.algo.optim`; `reference` for `kl.beta > 0`). */
+/**
+ * A trainer around `model` (Adam from `run.algo.optim`; `reference` for `kl.beta > 0`), with one
+ * environment of the run's per episode slot (close them with `closePool` when done).
+ */
 export const mkTrainer = (run: RunConfig, model: Transformer, reference: Transformer | null): Trainer => {
   const o = run.algo.optim
   return {
@@ -80,7 +78,7 @@ export const mkTrainer = (run: RunConfig, model: Transformer, reference: Transfo
       }
     ),
     embedder: embed,
-    envs: suitePool(run.algo.rollout.tasksPerBatch * run.algo.rollout.groupSize)
+    envs: openPool(environmentSource(run.env), run.algo.rollout.tasksPerBatch * run.algo.rollout.groupSize)
   }
 }
 

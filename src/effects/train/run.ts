@@ -7,7 +7,10 @@
  */
 import * as t from 'io-ts'
 import { existsSync } from 'node:fs'
-import { RunConfig, defaultMethod, mainJobRun } from '../../spec/run.ts'
+import * as E from 'fp-ts/lib/Either.js'
+import { RunConfig, defaultMethod, mainJobRun, showEnvSpec, suiteEnv } from '../../spec/run.ts'
+import { fitSchedule } from '../../core/env/catalogue.ts'
+import { closePool, environmentSource } from '../env/open.ts'
 import { withSwitchesAddedLater } from '../../spec/config.ts'
 import { isPlainObject } from '../../spec/codec.ts'
 import type { MetricsLine } from '../../spec/metrics.ts'
@@ -34,11 +37,12 @@ import {
   runPaths,
   writeEvaluation,
   lockRun,
-  type MemorySnapshot
+  type MemorySnapshot,
+  type RunState
 } from '../run/store.ts'
 import type { RunMethod } from '../../core/methods/record.ts'
 import { freshState, type MemoryState } from './rollout.ts'
-import { episodeStats, mkTrainer, trainIteration } from './loop.ts'
+import { episodeStats, mkTrainer, trainIteration, type Trainer } from './loop.ts'
 import { evaluateHeldOut, evaluateOod, type EvalResult } from './eval.ts'
 
 /** What a run reports as it goes (for progress bars and logs). */
@@ -89,8 +93,10 @@ const trainRunLocked = async (
   }
   // the prior is read once: its config replaces `model` in the stored run, its weights start the
   // policy (unless resumed) and the frozen reference (when β > 0), each a copy
+  // a new run's schedule is fitted to its environment's tasks (the suite's own is kept as it is)
+  const fitted = resumeRun ? config : await fitToEnvironment(config)
   const prior = config.prior === null ? null : loadCheckpoint(config.prior).model
-  const run: RunConfig = prior === null ? config : { ...config, model: prior.config }
+  const run: RunConfig = prior === null ? fitted : { ...fitted, model: prior.config }
   const fresh = (): Transformer =>
     prior === null
       ? mkTransformer(run.model)
@@ -110,6 +116,25 @@ const trainRunLocked = async (
   const restored = saved?.optimizer ?? null
   if (restored !== null) disposeAdam(trainer.optimizer)
   const tr = restored === null ? trainer : { ...trainer, optimizer: restoreAdam(model, restored) }
+  try {
+    return await iterateAndEvaluate(dir, run, seed, tr, next, state, progress)
+  } finally {
+    await closePool(tr.envs)
+  }
+}
+
+// the iterations from `next` on, then the final evaluation (unless a finished run has it already)
+const iterateAndEvaluate = async (
+  dir: string,
+  run: RunConfig,
+  seed: number,
+  tr: Trainer,
+  next: number,
+  state: RunState | null,
+  progress: RunProgress
+): Promise<ReadonlyArray<MetricsLine>> => {
+  const paths = runPaths(dir)
+  const model = tr.model
   const method = tr.method
   let memory: MemoryState =
     next > 0
@@ -189,6 +214,16 @@ const trainRunLocked = async (
   return out
 }
 
+/**
+ * The run with its schedule fitted to its environment's catalogue (`fitSchedule`; the suite's own
+ * schedule is kept as it is). An error names the environment.
+ */
+export const fitToEnvironment = async (run: RunConfig): Promise<RunConfig> => {
+  const fitted = fitSchedule(await environmentSource(run.env).catalogue())(run.schedule)
+  if (E.isLeft(fitted)) throw new Error(`environment ${showEnvSpec(run.env)}: ${fitted.left}`)
+  return { ...run, schedule: fitted.right }
+}
+
 // the memories of a snapshot: the method's store (its own fields) and the novelty memory
 const restoreState = (method: RunMethod, snapshot: MemorySnapshot): MemoryState => ({
   memory: method.memory.restore(snapshot),
@@ -212,7 +247,9 @@ export const StoredRun = new t.Type<t.TypeOf<typeof StoredRunAsWritten>, unknown
     if (!isPlainObject(u) || !isPlainObject(u['run'])) return StoredRunAsWritten.validate(u, c)
     const run = u['run']
     const { config: algo } = withSwitchesAddedLater(run['algo'])
-    return StoredRunAsWritten.validate({ ...u, run: { ...run, algo } }, c)
+    // a run stored before the environment was recorded ran on the embedded suite
+    const env = run['env'] ?? suiteEnv
+    return StoredRunAsWritten.validate({ ...u, run: { ...run, algo, env } }, c)
   },
   (a) => StoredRunAsWritten.encode(a)
 )
