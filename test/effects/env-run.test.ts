@@ -83,3 +83,38 @@ test('train --env zmachine:advent.z5 trains two iterations, records the game, an
     rmSync(tmp, { recursive: true, force: true })
   }
 })
+
+// `empo2 eval` of the committed prior, as JSON
+const evalJson = (extra: ReadonlyArray<string>) =>
+  new Promise<{ readonly code: number | null; readonly out: string; readonly stderr: string }>((resolve) => {
+    const args = [
+      bin,
+      'eval',
+      'prior/default.ckpt',
+      '--variants',
+      '1',
+      '--ood-variants',
+      '1',
+      '--json',
+      ...extra
+    ]
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let stderr = ''
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    p.on('close', (code) => resolve({ code, out, stderr }))
+  })
+
+test('eval --env bridge:<the suite served over the bridge> gives the in-process suite’s evaluation', async () => {
+  const server = new URL('../../src/effects/env/serveSuite.ts', import.meta.url).pathname
+  const inProcess = await evalJson([])
+  const bridged = await evalJson(['--env', `bridge:${process.execPath} --import tsx ${server}`])
+  assert.equal(inProcess.code, 0, inProcess.stderr)
+  assert.equal(bridged.code, 0, bridged.stderr)
+  const figures = (s: string): unknown => {
+    const o = JSON.parse(s) as { heldOut: unknown; ood: unknown; tips: unknown }
+    return { heldOut: o.heldOut, ood: o.ood, tips: o.tips }
+  }
+  assert.deepEqual(figures(bridged.out), figures(inProcess.out))
+})
