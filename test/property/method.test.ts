@@ -24,7 +24,12 @@ const episode: fc.Arbitrary<Episode> = fc.record({
   note: fc.option(sentence, { nil: null }),
   finalState: sentence,
   history: sentence,
-  actions: fc.array(sentence, { maxLength: 3 }),
+  steps: fc.array(
+    fc.record({ observation: sentence, action: sentence, reward: fc.integer({ min: 0, max: 10 }) }),
+    {
+      maxLength: 3
+    }
+  ),
   score: fc.integer({ min: 0, max: 100 }),
   success: fc.boolean()
 })

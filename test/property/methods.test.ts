@@ -116,7 +116,7 @@ const episode: fc.Arbitrary<Episode> = fc.record({
   note: fc.option(fc.stringMatching(/^[a-z]{1,6}$/), { nil: null }),
   finalState: fc.constant(''),
   history: fc.constant(''),
-  actions: fc.constant([]),
+  steps: fc.constant([]),
   score: fc.constant(0),
   success: fc.boolean()
 })
@@ -154,7 +154,7 @@ property<[Episode[], string, number]>(
               note: 'x',
               finalState: '',
               history: '',
-              actions: [],
+              steps: [],
               score: 0,
               success: false
             }
@@ -177,7 +177,14 @@ const empoEpisode: fc.Arbitrary<Episode> = fc.record({
   note: fc.option(fc.constantFrom('look in the hall', 'open the door', 'use the stove'), { nil: null }),
   finalState: fc.constantFrom('kitchen', 'hall', 'bedroom with a red bulb'),
   history: fc.constantFrom('kitchen > hall', 'hall > kitchen', 'bedroom'),
-  actions: fc.array(fc.constantFrom('go north', 'open door'), { maxLength: 3 }),
+  steps: fc.array(
+    fc.record({
+      observation: fc.constantFrom('kitchen', 'hall'),
+      action: fc.constantFrom('go north', 'open door'),
+      reward: fc.constant(0)
+    }),
+    { maxLength: 3 }
+  ),
   score: fc.integer({ min: 0, max: 100 }),
   success: fc.boolean()
 })
@@ -200,7 +207,7 @@ property(
     let store = m.empty
     for (const ep of eps) {
       const next = m.write(ep)(store)
-      if (ep.note === null || (cfg.write === 'perStep' && ep.actions.length === 0))
+      if (ep.note === null || (cfg.write === 'perStep' && ep.steps.length === 0))
         assert.deepEqual(next, store)
       else {
         const part = partitionOf(cfg.scope, ep.task, ep.variant)
@@ -247,7 +254,7 @@ test('GRPO has no memory: writing changes nothing, nothing is retrieved or rende
     note: 'tip',
     finalState: 's',
     history: 'h',
-    actions: ['a'],
+    steps: [{ observation: 's', action: 'a', reward: 0 }],
     score: 1,
     success: false
   }

@@ -54,7 +54,7 @@ export type ParameterUpdate =
 /**
  * What a write rule sees of a finished episode: task, variant, the self-written text (EMPO²'s tip,
  * Reflexion's reflection; `null` if none was written), the final state's text, the tip-free history
- * as text, the actions (`[T]`), the final score and whether the task was solved.
+ * as text, the steps (`[T]`: observation, action, reward), the final score and whether the task was solved.
  *
  * @since 0.1.0
  * @category model
@@ -65,9 +65,22 @@ export interface Episode {
   readonly note: string | null
   readonly finalState: string
   readonly history: string
-  readonly actions: ReadonlyArray<string>
+  readonly steps: ReadonlyArray<EpisodeStep>
   readonly score: number
   readonly success: boolean
+}
+
+/**
+ * One step of a finished episode as a write rule sees it: the observation acted on, the action, and
+ * the extrinsic reward that followed.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface EpisodeStep {
+  readonly observation: string
+  readonly action: string
+  readonly reward: number
 }
 
 /**
@@ -329,7 +342,7 @@ export const qUpdate =
  * import { embed } from '../memory/embedding.ts'
  * import { paperPreset } from '../../spec/config.ts'
  * const m = empo2(paperPreset.memory, embed)
- * const ep = { task: 'bulb', variant: 0, note: 'the bulb is in the hall', finalState: 'kitchen', history: 'kitchen', actions: ['look'], score: 0, success: false }
+ * const ep = { task: 'bulb', variant: 0, note: 'the bulb is in the hall', finalState: 'kitchen', history: 'kitchen', steps: [{ observation: 'kitchen', action: 'look', reward: 0 }], score: 0, success: false }
  * const store = m.write(ep)(m.empty)
  * const ctx = { task: 'bulb', variant: 1, state: 'kitchen', history: 'kitchen' }
  * assert.equal(m.render(m.retrieve(ctx)(store)), 'Tips from your previous attempts:\n- the bulb is in the hall')
@@ -353,7 +366,7 @@ export const empo2 = (cfg: MemoryConfig, embedder: Embedder): MemoryMethod<Memor
             tip: ep.note,
             finalState: ep.finalState,
             history: ep.history,
-            actions: ep.actions,
+            actions: ep.steps.map((s) => s.action),
             score: ep.score
           })
         )(store),
@@ -397,7 +410,7 @@ export const grpo: MemoryMethod<never, unknown, null> = {
  * @example
  * import { reflexion } from './algebra.ts'
  * const m = reflexion(3)
- * const fail = (note: string) => ({ task: 't', variant: 0, note, finalState: '', history: '', actions: [], score: 0, success: false })
+ * const fail = (note: string) => ({ task: 't', variant: 0, note, finalState: '', history: '', steps: [], score: 0, success: false })
  * const s = ['r1', 'r2', 'r3', 'r4'].reduce((st, n) => m.write(fail(n))(st), m.empty)
  * assert.equal(m.render(m.retrieve({ task: 't' })(s)), 'Your memory for the task below:\nTrial 1: r2\nTrial 2: r3\nTrial 3: r4')
  *

@@ -24,7 +24,7 @@ import { drawnModes, memoryKind, tipsReadable, type MemoryKind, type MethodDefin
  * import { defaultAgent } from '../../spec/run.ts'
  * import { embed } from '../memory/embedding.ts'
  * const kind = tipMemory(paperPreset, defaultAgent, embed)
- * const ep = { task: 'bulb', variant: 0, note: 'the bulb is in the hall', finalState: 'a kitchen', history: 'a kitchen', actions: ['look'], score: 0, success: false }
+ * const ep = { task: 'bulb', variant: 0, note: 'the bulb is in the hall', finalState: 'a kitchen', history: 'a kitchen', steps: [{ observation: 'a kitchen', action: 'look', reward: 0 }], score: 0, success: false }
  * const v = kind.empty.write(ep)
  * assert.equal(v.size, 1)
  * assert.deepEqual(v.shown({ task: 'bulb', variant: 1, state: 'a kitchen', history: 'a kitchen' }), ['the bulb is in the hall'])

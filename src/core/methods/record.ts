@@ -130,7 +130,7 @@ export interface StoredMemory<Entry, Store> {
  * import { reflexion } from './algebra.ts'
  * import * as t from 'io-ts'
  * const m = { method: reflexion(2), shown: (rs: ReadonlyArray<string>) => rs, unit: 'reflections', size: (s: Readonly<Record<string, ReadonlyArray<string>>>) => Object.keys(s).length, recent: () => () => [], key: 'reflections', codec: t.record(t.string, t.readonlyArray(t.string)) }
- * const ep = { task: 't', variant: 0, note: 'open the door first', finalState: '', history: '', actions: [], score: 0, success: false }
+ * const ep = { task: 't', variant: 0, note: 'open the door first', finalState: '', history: '', steps: [], score: 0, success: false }
  * const v = memoryValue(m)({}).write(ep)
  * assert.deepEqual(v.shown({ task: 't', variant: 1, state: '', history: '' }), ['open the door first'])
  * assert.deepEqual(v.snapshot, { reflections: { t: ['open the door first'] } })
@@ -156,7 +156,7 @@ export const memoryValue =
  * import { reflectionMemory } from './reflexion.ts'
  * import { defaultAgent } from '../../spec/run.ts'
  * const kind = reflectionMemory(3, defaultAgent)
- * const ep = { task: 't', variant: 0, note: 'try the hall', finalState: '', history: '', actions: [], score: 0, success: false }
+ * const ep = { task: 't', variant: 0, note: 'try the hall', finalState: '', history: '', steps: [], score: 0, success: false }
  * const v = kind.empty.write(ep)
  * assert.deepEqual(kind.restore(v.snapshot).snapshot, v.snapshot)
  * assert.throws(() => kind.restore({ memory: {} }), /no "reflections" field/)

@@ -20,7 +20,7 @@ const ReflexionStoreC: t.Type<ReflexionStore, unknown> = t.record(t.string, t.re
  * @example
  * import { reflectionMemory } from './reflexion.ts'
  * import { defaultAgent } from '../../spec/run.ts'
- * const ep = (note: string) => ({ task: 't', variant: 0, note, finalState: '', history: '', actions: [], score: 0, success: false })
+ * const ep = (note: string) => ({ task: 't', variant: 0, note, finalState: '', history: '', steps: [], score: 0, success: false })
  * const v = ['a', 'b', 'c', 'd'].reduce((m, n) => m.write(ep(n)), reflectionMemory(3, defaultAgent).empty)
  * assert.deepEqual(v.shown({ task: 't', variant: 0, state: '', history: '' }), ['b', 'c', 'd'])
  * assert.equal(v.size, 4)

@@ -395,7 +395,7 @@ const remember =
       note: w.tip,
       finalState: w.finalObservation,
       history: w.history,
-      actions: [],
+      steps: [],
       score: w.score,
       success: isSuccess(w.score)
     })(memory)

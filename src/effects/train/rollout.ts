@@ -228,7 +228,7 @@ export const playEpisodes = async (
     note,
     finalState: l.observation,
     history: historyText(l.history, l.observation),
-    actions: l.steps.map((x) => x.action),
+    steps: l.steps.map((x) => ({ observation: x.observation, action: x.action, reward: x.reward })),
     score: l.score,
     success: isSuccess(l.score)
   })
