@@ -25,6 +25,8 @@ export interface AdapterOptions {
   readonly timeoutMs?: number
   readonly resetTimeoutMs?: number
   readonly cwd?: string
+  /** The child's environment (default: this process's), e.g. to set `PYTHONPATH`. */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 const script = (name: string): string => fileURLToPath(new URL(`../../../adapters/${name}`, import.meta.url))
@@ -37,7 +39,8 @@ const adapter =
       command: [opts.python ?? 'python3', script(file), ...(opts.args ?? [])],
       timeoutMs: opts.timeoutMs ?? 30_000,
       resetTimeoutMs: opts.resetTimeoutMs ?? 120_000,
-      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd })
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+      ...(opts.env === undefined ? {} : { env: opts.env })
     })
 
 /**
