@@ -1,15 +1,87 @@
 """ScienceWorld behind the empo2 bridge. Needs `pip install scienceworld` and Java 8+.
 
-Mapping: observation = env.step's observation (reset: env.look()); task description =
-env.get_task_description(); admissible actions = env.get_valid_action_object_combinations() (capped
-by --max-actions, default 200); score = info["score"] (already 0-100; -100 on a failed task is
-clamped to 0 and reported as info.failed); reward = change of score; done = isCompleted or the
-step limit (--step-limit, default 100). Variants: the paper's split is train = the first 5 train
-variants of each task, test = 20 of env.get_variations_test(); `tasks` lists both.
+Mapping: observation = env.step's observation (reset: "look around"); task description =
+env.get_task_description(); admissible actions = the simulator's valid actions, capped (below);
+score = info["score"] (already 0-100; -100 on a failed task is clamped to 0 and reported as
+info.failed); reward = change of score; done = isCompleted or the step limit (--step-limit, default
+100). Variants: the paper's split is train = the first 5 train variants of each task, test = 20 of
+env.get_variations_test(); `tasks` lists both.
+
+Admissible actions (--max-actions N, default 200; 0 = no cap). The simulator lists up to ~1,600
+valid actions, sorted alphabetically, most of them `connect X to Y`. Never cut: `look around`,
+`inventory`, `task`, `wait`, `wait1`, the numbered choices of an ambiguous request, `go to` and
+`teleport to`, opening and closing doors, every `look at`, `look in`, `focus on`, `pick up`,
+`put down` and `use` action, and every action naming an object the task description names (an
+electrical terminal counts as its part: `red light bulb anode` as `red light bulb`). These are kept
+even when they alone exceed N. The others fill what is left of N, ranked by how many of their
+objects the current observation names (most first), then by length (shortest first), then
+alphabetically. The kept actions are listed in the simulator's order.
 """
 import argparse
+import re
 
 from bridge_common import clamp_score, scalar_info, serve
+
+# actions without an object that an agent always needs
+KEEP_EXACT = {"look around", "inventory", "task", "wait", "wait1"}
+# verbs whose actions are never cut: moving, looking, focusing, holding, using
+KEEP_VERBS = ("go to", "teleport to", "look at", "look in", "focus on", "pick up", "put down", "use")
+# every verb of the simulator's action templates, longest first, and how a two-object action
+# separates its objects
+VERBS = sorted(KEEP_VERBS + ("open", "close", "activate", "deactivate", "connect", "disconnect", "move",
+                             "pour", "dunk", "mix", "eat", "flush", "read"), key=len, reverse=True)
+SEPARATORS = {"connect": " to ", "move": " to ", "pour": " into ", "dunk": " into ", "use": " on "}
+TERMINAL = re.compile(r"\s+(anode|cathode|terminal \d+)$")
+
+
+def _words(text):
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def _objects(action):
+    """The verb and the object phrases of a valid action (`connect a to b` -> ("connect", [a, b]))."""
+    for verb in VERBS:
+        if action == verb or action.startswith(verb + " "):
+            rest = action[len(verb) + 1:]
+            sep = SEPARATORS.get(verb)
+            parts = rest.split(sep, 1) if sep and sep in rest else [rest]
+            return verb, [p for p in parts if p]
+    return "", [action]
+
+
+def _mentions(phrase, text_words):
+    """Whether `phrase` (or, for an electrical terminal, its part) occurs as whole words in the text."""
+    return any(_words(p) in text_words for p in {phrase, TERMINAL.sub("", phrase)} if p.strip())
+
+
+def select_actions(valid, observation, task_description, max_actions):
+    """The admissible actions: the simulator's valid actions, capped at `max_actions` (0: no cap).
+
+    Never cut: `look around`, `inventory`, `task`, `wait`, `wait1`, the numbered choices of an
+    ambiguous request, every `go to` / `teleport to`, opening and closing doors, every `look at`,
+    `look in`, `focus on`, `pick up`, `put down` and `use` action, and every action naming an object
+    that the task description names (for an electrical terminal, its part: `red light bulb anode`
+    counts for `red light bulb`). These are kept even when they alone exceed the cap. The other
+    actions fill what is left of the cap, ranked by how many of their objects the current observation
+    names (most first), then by length (shortest first), then alphabetically; so what is kept does not
+    depend on the order the simulator lists them in. The result keeps the simulator's order.
+    """
+    valid = list(dict.fromkeys(valid))
+    if max_actions <= 0 or len(valid) <= max_actions:
+        return valid
+    task_words, obs_words = _words(task_description), _words(observation)
+    keep, rest = set(), []
+    for a in valid:
+        verb, objects = _objects(a)
+        if (a in KEEP_EXACT or a.isdigit() or verb in KEEP_VERBS
+                or (verb in ("open", "close") and "door" in a.split())
+                or any(_mentions(o, task_words) for o in objects)):
+            keep.add(a)
+        else:
+            seen = sum(1 for o in objects if _mentions(o, obs_words))
+            rest.append((-seen, len(a), a))
+    keep.update(a for _, _, a in sorted(rest)[: max(0, max_actions - len(keep))])
+    return [a for a in valid if a in keep]
 
 
 class ScienceWorldAdapter:
@@ -32,8 +104,9 @@ class ScienceWorldAdapter:
             out.append({"task": name, "split": "test", "variants": test})
         return out
 
-    def _actions(self):
-        return list(self.env.get_valid_action_object_combinations())[: self.max_actions]
+    def _actions(self, observation):
+        return select_actions(self.env.get_valid_action_object_combinations(), observation,
+                              self.env.get_task_description(), self.max_actions)
 
     def reset(self, task, variant, seed):
         self.env.load(task, variant, self.simplifications, generateGoldPath=False)
@@ -41,7 +114,7 @@ class ScienceWorldAdapter:
         self.steps = 0
         self.score = clamp_score(info.get("score", 0))
         return {"observation": obs, "taskDescription": self.env.get_task_description(),
-                "admissibleActions": self._actions(), "score": self.score,
+                "admissibleActions": self._actions(obs), "score": self.score,
                 "info": scalar_info({"seed_used": False, "variant": variant})}
 
     def step(self, action):
@@ -53,7 +126,7 @@ class ScienceWorldAdapter:
         self.score = score
         done = bool(done) or self.steps >= self.step_limit
         return {"observation": obs, "reward": reward, "score": score, "done": done,
-                "admissibleActions": [] if done else self._actions(),
+                "admissibleActions": [] if done else self._actions(obs),
                 "info": scalar_info({"rawScore": raw, "failed": raw is not None and raw < 0,
                                      "steps": self.steps, "moves": info.get("moves")})}
 
@@ -62,10 +135,11 @@ class ScienceWorldAdapter:
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--jar", default=None)
     p.add_argument("--step-limit", type=int, default=100)
-    p.add_argument("--max-actions", type=int, default=200)
+    p.add_argument("--max-actions", type=int, default=200,
+                   help="cap on the admissible actions (0: none); see above for what is never cut")
     p.add_argument("--simplifications", default="easy")
     a = p.parse_args()
     serve(ScienceWorldAdapter(a.jar, a.step_limit, a.max_actions, a.simplifications))

@@ -1,0 +1,220 @@
+/**
+ * adapters/scienceworld_bridge.py against a fake `scienceworld` package (test/effects/env/fixtures/
+ * fake_scienceworld: the calls the bridge makes, no Java), through the real bridge protocol: the
+ * `scienceWorld()` constructor spawns python3 on the bridge with the fake on PYTHONPATH. The fake's
+ * valid-action lists are long (1,600 actions, sorted as the simulator sorts them, so `connect …`
+ * comes before `focus`, `go to`, `look around`, `pick up`, `use` and `wait1`) and its task's gold
+ * path needs actions that sit past any fixed cap.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import * as E from 'fp-ts/lib/Either.js'
+import { scienceWorld } from '../../../src/effects/env/adapters.ts'
+import type { BridgeEnvironment } from '../../../src/effects/env/bridge.ts'
+import type { ResetRequest, ResetResult, StepResult } from '../../../src/spec/env.ts'
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url))
+const fake = here('./fixtures/fake_scienceworld')
+
+const hasPython = ((): boolean => {
+  try {
+    execFileSync('python3', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+const skip = !hasPython && 'no python3'
+
+const fakeEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  PYTHONPATH: fake,
+  ...extra
+})
+
+const sw = (
+  args: ReadonlyArray<string> = [],
+  extra: Readonly<Record<string, string>> = {}
+): BridgeEnvironment =>
+  scienceWorld({ python: 'python3', args, env: fakeEnv(extra), timeoutMs: 20_000, resetTimeoutMs: 20_000 })
+
+interface Probe {
+  readonly gold: ReadonlyArray<string>
+  readonly index: ReadonlyArray<number>
+  readonly length: ReadonlyArray<number>
+  readonly score: number
+}
+/** The gold path and, per step, the gold action's place in the simulator's own list, asked directly. */
+const probe = (task: string, variant: number): Probe =>
+  JSON.parse(
+    execFileSync('python3', [here('./fixtures/sw_probe.py'), task, String(variant)], {
+      env: fakeEnv()
+    }).toString()
+  ) as Probe
+
+const req = (task: string, variant: number): ResetRequest => ({ task, variant, seed: 0 }) as ResetRequest
+
+const start = async (env: BridgeEnvironment, task: string, variant: number): Promise<ResetResult> => {
+  const r = await env.reset(req(task, variant))
+  assert.ok(E.isRight(r), E.isLeft(r) ? r.left.message : '')
+  return r.right
+}
+
+/** Play `actions`, checking that each is admissible when taken; the admissible lists seen, in order. */
+const play = async (
+  env: BridgeEnvironment,
+  first: ResetResult,
+  actions: ReadonlyArray<string>
+): Promise<{
+  readonly lists: ReadonlyArray<ReadonlyArray<string>>
+  readonly last: StepResult
+}> => {
+  const lists: ReadonlyArray<string>[] = [first.admissibleActions]
+  let last: StepResult | undefined
+  for (const [i, a] of actions.entries()) {
+    const list = lists.at(-1) ?? []
+    assert.ok(list.includes(a), `step ${i}: "${a}" is not among the ${list.length} admissible actions`)
+    last = await env.step(a)
+    assert.equal(last.info.error, undefined, String(last.info.error))
+    lists.push(last.admissibleActions)
+  }
+  assert.ok(last !== undefined, 'no actions to play')
+  return { lists, last }
+}
+
+const closeAll = async (...envs: ReadonlyArray<BridgeEnvironment>): Promise<void> => {
+  for (const e of envs) await e.close()
+}
+
+test(
+  'the gold path stays admissible at every step, though every gold action sits past 1,500 in the simulator’s list',
+  { skip },
+  async () => {
+    for (const variant of [0, 3]) {
+      const p = probe('use-thermometer', variant)
+      assert.equal(p.score, 100)
+      assert.ok(Math.min(...p.index) >= 1500, `gold indices ${p.index.join(',')}`)
+      assert.ok(Math.min(...p.length) >= 1600, `list lengths ${p.length.join(',')}`)
+      for (const [cap, order] of [
+        [200, 'sorted'],
+        [20, 'shuffled'],
+        [1, 'sorted']
+      ] as const) {
+        const env = sw(
+          ['--max-actions', String(cap)],
+          order === 'shuffled' ? { FAKE_SCIENCEWORLD_ORDER: order } : {}
+        )
+        try {
+          const first = await start(env, 'use-thermometer', variant)
+          const { lists, last } = await play(env, first, p.gold)
+          assert.equal(last.score, 100)
+          assert.equal(last.done, true)
+          // the cap cut something at every step but the last (done: no actions)
+          for (const [i, l] of lists.slice(0, -1).entries())
+            assert.ok(l.length < (p.length[i] ?? 0), `step ${i}: ${l.length} kept of ${p.length[i]}`)
+        } finally {
+          await env.close()
+        }
+      }
+    }
+  }
+)
+
+test(
+  'what the cap keeps does not depend on the order the simulator lists the actions in',
+  { skip },
+  async () => {
+    const { gold } = probe('use-thermometer', 0)
+    const sorted = sw(['--max-actions', '120'])
+    const shuffled = sw(['--max-actions', '120'], { FAKE_SCIENCEWORLD_ORDER: 'shuffled' })
+    try {
+      const a = await play(sorted, await start(sorted, 'use-thermometer', 0), gold)
+      const b = await play(shuffled, await start(shuffled, 'use-thermometer', 0), gold)
+      assert.deepEqual(
+        a.lists.map((l) => [...l].sort()),
+        b.lists.map((l) => [...l].sort())
+      )
+    } finally {
+      await closeAll(sorted, shuffled)
+    }
+  }
+)
+
+/** adapters/scienceworld_bridge.py's `select_actions(valid, observation, task, max)`, called in python3. */
+const select = (
+  cases: ReadonlyArray<readonly [ReadonlyArray<string>, string, string, number]>
+): ReadonlyArray<ReadonlyArray<string>> =>
+  JSON.parse(
+    execFileSync(
+      'python3',
+      [
+        '-c',
+        'import json, sys; sys.path.insert(0, sys.argv[1]); from scienceworld_bridge import select_actions; ' +
+          'sys.__stdout__.write(json.dumps([select_actions(*c) for c in json.load(sys.stdin)]))',
+        here('../../../adapters')
+      ],
+      { input: JSON.stringify(cases) }
+    ).toString()
+  ) as ReadonlyArray<ReadonlyArray<string>>
+
+test(
+  'the cap keeps what an agent needs and the task names, then the actions the observation names, then the shortest',
+  { skip },
+  () => {
+    const valid = [
+      'connect battery anode to switch anode',
+      'connect red light bulb anode to battery anode',
+      'eat apple',
+      'mix bowl',
+      'open door to kitchen',
+      'open fridge',
+      'read book',
+      'reset task',
+      '0',
+      '1',
+      'wait1'
+    ]
+    const task = 'Your task is to turn on the red light bulb.'
+    const obs = 'You see a book and an apple.'
+    const [needs, plusSeen, plusShortest, all, small] = select([
+      [valid, obs, task, 1],
+      [valid, obs, task, 7],
+      [valid, obs, task, 8],
+      [valid, obs, task, 0],
+      [['eat apple', 'eat apple', 'wait'], '', '', 5]
+    ])
+    // never cut: an action on a task object (a terminal of the red light bulb), a door, the numbered
+    // choices of an ambiguous request, wait1 — even past the cap
+    assert.deepEqual(needs, [
+      'connect red light bulb anode to battery anode',
+      'open door to kitchen',
+      '0',
+      '1',
+      'wait1'
+    ])
+    // then what the observation names (apple, book), then the shortest (mix bowl)
+    assert.deepEqual(plusSeen, [
+      'connect red light bulb anode to battery anode',
+      'eat apple',
+      'open door to kitchen',
+      'read book',
+      '0',
+      '1',
+      'wait1'
+    ])
+    assert.deepEqual(plusShortest, [
+      'connect red light bulb anode to battery anode',
+      'eat apple',
+      'mix bowl',
+      'open door to kitchen',
+      'read book',
+      '0',
+      '1',
+      'wait1'
+    ])
+    assert.deepEqual(all, valid)
+    assert.deepEqual(small, ['eat apple', 'wait'])
+  }
+)
