@@ -109,6 +109,13 @@ class ScienceWorldAdapter:
                               self.env.get_task_description(), self.max_actions)
 
     def reset(self, task, variant, seed):
+        # the simulator loads a variation out of range and answers every action with an error
+        maximum = self.env.get_max_variations(task)
+        if maximum is None or maximum < 0:
+            raise ValueError("unknown task %r; the simulator's tasks: %s" % (task, ", ".join(self.env.get_task_names())))
+        if not 0 <= variant < maximum:
+            raise ValueError("task %r has %d variations (0 to %d); variation %d is out of range"
+                             % (task, maximum, maximum - 1, variant))
         self.env.load(task, variant, self.simplifications, generateGoldPath=False)
         obs, info = self.env.reset()
         self.steps = 0

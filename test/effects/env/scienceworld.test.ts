@@ -218,3 +218,24 @@ test(
     assert.deepEqual(small, ['eat apple', 'wait'])
   }
 )
+
+test(
+  'a variation out of range is refused by reset, naming the task, the variation and the maximum',
+  { skip },
+  async () => {
+    const env = sw()
+    try {
+      const bad = await env.reset(req('use-thermometer', 10))
+      assert.ok(E.isLeft(bad), 'reset of variation 10 of 10 succeeded')
+      assert.match(bad.left.message, /use-thermometer/)
+      assert.match(bad.left.message, /variation 10\b/)
+      assert.match(bad.left.message, /10 variations \(0 to 9\)/)
+      const unknown = await env.reset(req('no-such-task', 0))
+      assert.ok(E.isLeft(unknown) && /unknown task 'no-such-task'/.test(unknown.left.message))
+      const last = await start(env, 'use-thermometer', 9)
+      assert.doesNotMatch(last.observation, /ERROR/)
+    } finally {
+      await env.close()
+    }
+  }
+)
