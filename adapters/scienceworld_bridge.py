@@ -20,7 +20,7 @@ alphabetically. The kept actions are listed in the simulator's order.
 import argparse
 import re
 
-from bridge_common import clamp_score, scalar_info, serve
+from bridge_common import Fatal, clamp_score, scalar_info, serve
 
 # actions without an object that an agent always needs
 KEEP_EXACT = {"look around", "inventory", "task", "wait", "wait1"}
@@ -84,6 +84,31 @@ def select_actions(valid, observation, task_description, max_actions):
     return [a for a in valid if a in keep]
 
 
+def _gone(env, error):
+    """Whether `error` means the simulator is gone: py4j lost the JVM, or the JVM process exited."""
+    if isinstance(error, (ConnectionError, EOFError)):
+        return True
+    if any(c.__name__ == "Py4JNetworkError" for c in type(error).__mro__):
+        return True
+    try:
+        return env._gateway.java_process.poll() is not None
+    except Exception:
+        return False
+
+
+def _or_exit(method):
+    """Run an adapter call; when the simulator is gone, raise Fatal so that the bridge starts afresh."""
+    def call(self, *args):
+        try:
+            return method(self, *args)
+        except Exception as e:
+            if _gone(self.env, e):
+                raise Fatal("scienceworld: the simulator is gone (%s: %s); the adapter exits so that the "
+                            "bridge starts a fresh one" % (type(e).__name__, e)) from e
+            raise
+    return call
+
+
 class ScienceWorldAdapter:
     def __init__(self, jar=None, step_limit=100, max_actions=200, simplifications="easy"):
         from scienceworld import ScienceWorldEnv  # imported here so --help works without it
@@ -94,6 +119,7 @@ class ScienceWorldAdapter:
         self.steps = 0
         self.score = 0.0
 
+    @_or_exit
     def tasks(self):
         out = []
         for name in self.env.get_task_names():
@@ -108,6 +134,7 @@ class ScienceWorldAdapter:
         return select_actions(self.env.get_valid_action_object_combinations(), observation,
                               self.env.get_task_description(), self.max_actions)
 
+    @_or_exit
     def reset(self, task, variant, seed):
         # the simulator loads a variation out of range and answers every action with an error
         maximum = self.env.get_max_variations(task)
@@ -124,6 +151,7 @@ class ScienceWorldAdapter:
                 "admissibleActions": self._actions(obs), "score": self.score,
                 "info": scalar_info({"seed_used": False, "variant": variant})}
 
+    @_or_exit
     def step(self, action):
         obs, _reward, done, info = self.env.step(action)
         self.steps += 1

@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { scienceWorld } from '../../../src/effects/env/adapters.ts'
@@ -237,5 +237,52 @@ test(
     } finally {
       await env.close()
     }
+  }
+)
+
+test(
+  'after the simulator dies the episode ends with the reason, the adapter exits, and the next reset works',
+  { skip },
+  async () => {
+    const env = sw()
+    try {
+      await start(env, 'use-thermometer', 0)
+      const pid = env.pid()
+      await env.step('go to kitchen')
+      const dead = await env.step('__fake_kill_jvm__')
+      assert.equal(dead.done, true)
+      assert.match(String(dead.info.error), /simulator is gone.*Py4JNetworkError/)
+      const again = await start(env, 'use-thermometer', 0)
+      assert.notEqual(env.pid(), pid)
+      const { gold } = probe('use-thermometer', 0)
+      const { last } = await play(env, again, gold)
+      assert.equal(last.score, 100)
+    } finally {
+      await env.close()
+    }
+    // on the wire: the death is answered with id null (the client drops the child), then exit 3
+    const lines = [
+      { v: 1, id: 0, type: 'reset', task: 'use-thermometer', variant: 0, seed: 0 },
+      { v: 1, id: 1, type: 'step', action: '__fake_kill_jvm__' },
+      { v: 1, id: 2, type: 'reset', task: 'use-thermometer', variant: 0, seed: 0 }
+    ]
+    const run = spawnSync('python3', [here('../../../adapters/scienceworld_bridge.py')], {
+      input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+      env: fakeEnv()
+    })
+    const answers = run.stdout
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number | null; type: string; message?: string })
+    assert.equal(run.status, 3)
+    assert.deepEqual(
+      answers.map((a) => [a.id, a.type]),
+      [
+        [0, 'reset'],
+        [null, 'error']
+      ]
+    )
+    assert.match(answers[1]?.message ?? '', /simulator is gone/)
   }
 )
