@@ -4,8 +4,12 @@ Mapping: observation = env.step's observation (reset: "look around"); task descr
 env.get_task_description(); admissible actions = the simulator's valid actions, capped (below);
 score = info["score"] (already 0-100; -100 on a failed task is clamped to 0 and reported as
 info.failed); reward = change of score; done = isCompleted or the step limit (--step-limit, default
-100). Variants: the paper's split is train = the first 5 train variants of each task, test = 20 of
-env.get_variations_test(); `tasks` lists both.
+100).
+
+Variants: `tasks` lists each task's train and test variations as the simulator splits them
+(get_variations_train / get_variations_test of each task; dev is not listed), the first 5 train and
+20 test of each by default, the paper's choice (--train-per-task, --test-per-task; 0 = all). Some
+tasks have fewer: the numbers come from the simulator at run time.
 
 Admissible actions (--max-actions N, default 200; 0 = no cap). The simulator lists up to ~1,600
 valid actions, sorted alphabetically, most of them `connect X to Y`. Never cut: `look around`,
@@ -110,25 +114,46 @@ def _or_exit(method):
 
 
 class ScienceWorldAdapter:
-    def __init__(self, jar=None, step_limit=100, max_actions=200, simplifications="easy"):
+    def __init__(self, jar=None, step_limit=100, max_actions=200, simplifications="easy",
+                 train_per_task=5, test_per_task=20):
         from scienceworld import ScienceWorldEnv  # imported here so --help works without it
         self.env = ScienceWorldEnv("", jar, envStepLimit=step_limit)
         self.step_limit = step_limit
         self.max_actions = max_actions
         self.simplifications = simplifications
+        self.per_task = {"train": train_per_task, "test": test_per_task}
         self.steps = 0
         self.score = 0.0
+        self.episode = None  # (task, variant) while an episode runs
+        self.history = []  # its actions, to rebuild it if `tasks` reloads the simulator
+        self._tasks = None
 
     @_or_exit
     def tasks(self):
-        out = []
-        for name in self.env.get_task_names():
-            self.env.load(name, 0, self.simplifications)
-            train = list(self.env.get_variations_train())[:5]
-            test = list(self.env.get_variations_test())[:20]
-            out.append({"task": name, "split": "train", "variants": train})
-            out.append({"task": name, "split": "test", "variants": test})
-        return out
+        """Each task's train and test variations, as the simulator splits them (the first
+        --train-per-task / --test-per-task of each; 0: all). The simulator answers for the loaded
+        task only, so each task is loaded once (then the listing is kept) and a running episode is
+        rebuilt afterwards by replaying its actions."""
+        if self._tasks is None:
+            out = []
+            for name in self.env.get_task_names():
+                self.env.load(name, 0, "")  # the splits do not depend on the simplifications
+                splits = {"train": list(self.env.get_variations_train()),
+                          "test": list(self.env.get_variations_test())}
+                for split, variants in splits.items():
+                    n = self.per_task[split]
+                    out.append({"task": name, "split": split, "variants": variants[:n] if n > 0 else variants})
+            self._tasks = out
+            if self.episode is not None:
+                self._start(*self.episode)
+                for action in self.history:
+                    self.env.step(action)
+        return self._tasks
+
+    def _start(self, task, variant):
+        """Load the variation and take the first look; (observation, info)."""
+        self.env.load(task, variant, self.simplifications, generateGoldPath=False)
+        return self.env.reset()
 
     def _actions(self, observation):
         return select_actions(self.env.get_valid_action_object_combinations(), observation,
@@ -143,8 +168,8 @@ class ScienceWorldAdapter:
         if not 0 <= variant < maximum:
             raise ValueError("task %r has %d variations (0 to %d); variation %d is out of range"
                              % (task, maximum, maximum - 1, variant))
-        self.env.load(task, variant, self.simplifications, generateGoldPath=False)
-        obs, info = self.env.reset()
+        obs, info = self._start(task, variant)
+        self.episode, self.history = (task, variant), []
         self.steps = 0
         self.score = clamp_score(info.get("score", 0))
         return {"observation": obs, "taskDescription": self.env.get_task_description(),
@@ -154,12 +179,15 @@ class ScienceWorldAdapter:
     @_or_exit
     def step(self, action):
         obs, _reward, done, info = self.env.step(action)
+        self.history.append(action)
         self.steps += 1
         raw = info.get("score", 0)
         score = clamp_score(raw)
         reward = score - self.score
         self.score = score
         done = bool(done) or self.steps >= self.step_limit
+        if done:
+            self.episode = None
         return {"observation": obs, "reward": reward, "score": score, "done": done,
                 "admissibleActions": [] if done else self._actions(obs),
                 "info": scalar_info({"rawScore": raw, "failed": raw is not None and raw < 0,
@@ -176,5 +204,10 @@ if __name__ == "__main__":
     p.add_argument("--max-actions", type=int, default=200,
                    help="cap on the admissible actions (0: none); see above for what is never cut")
     p.add_argument("--simplifications", default="easy")
+    p.add_argument("--train-per-task", type=int, default=5,
+                   help="train variations listed per task: the first N of the simulator's (0: all)")
+    p.add_argument("--test-per-task", type=int, default=20,
+                   help="test variations listed per task: the first N of the simulator's (0: all)")
     a = p.parse_args()
-    serve(ScienceWorldAdapter(a.jar, a.step_limit, a.max_actions, a.simplifications))
+    serve(ScienceWorldAdapter(a.jar, a.step_limit, a.max_actions, a.simplifications,
+                              a.train_per_task, a.test_per_task))

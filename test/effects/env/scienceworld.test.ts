@@ -65,7 +65,7 @@ const start = async (env: BridgeEnvironment, task: string, variant: number): Pro
 /** Play `actions`, checking that each is admissible when taken; the admissible lists seen, in order. */
 const play = async (
   env: BridgeEnvironment,
-  first: ResetResult,
+  first: { readonly admissibleActions: ReadonlyArray<string> },
   actions: ReadonlyArray<string>
 ): Promise<{
   readonly lists: ReadonlyArray<ReadonlyArray<string>>
@@ -286,3 +286,62 @@ test(
     assert.match(answers[1]?.message ?? '', /simulator is gone/)
   }
 )
+
+test(
+  'tasks lists the simulator’s own splits (the first 5 train and 20 test variations by default)',
+  { skip },
+  async () => {
+    const range = (a: number, b: number): ReadonlyArray<number> =>
+      Array.from({ length: b - a }, (_, i) => a + i)
+    const env = sw()
+    // the simulator refuses to load power-component without electrical actions; the splits load plain
+    const all = sw([
+      '--train-per-task',
+      '0',
+      '--test-per-task',
+      '0',
+      '--simplifications',
+      'noElectricalAction'
+    ])
+    try {
+      // the fake splits as the simulator does: halves to train, a quarter to dev, the rest to test
+      assert.deepEqual(await env.tasks(), [
+        { task: 'use-thermometer', split: 'train', variants: range(0, 4) },
+        { task: 'use-thermometer', split: 'test', variants: range(6, 10) },
+        { task: 'boil', split: 'train', variants: range(0, 5) },
+        { task: 'boil', split: 'test', variants: range(21, 30) },
+        { task: 'power-component', split: 'train', variants: range(0, 5) },
+        { task: 'power-component', split: 'test', variants: range(15, 20) },
+        { task: 'find-living-thing', split: 'train', variants: range(0, 5) },
+        { task: 'find-living-thing', split: 'test', variants: range(225, 245) }
+      ])
+      const sizes = (await all.tasks()).map((t) => `${t.task}/${t.split}:${t.variants.length}`)
+      assert.deepEqual(sizes, [
+        'use-thermometer/train:4',
+        'use-thermometer/test:4',
+        'boil/train:14',
+        'boil/test:9',
+        'power-component/train:10',
+        'power-component/test:5',
+        'find-living-thing/train:150',
+        'find-living-thing/test:75'
+      ])
+    } finally {
+      await closeAll(env, all)
+    }
+  }
+)
+
+test('asking for the tasks in the middle of an episode leaves the episode as it was', { skip }, async () => {
+  const { gold } = probe('use-thermometer', 3)
+  const env = sw()
+  try {
+    const first = await start(env, 'use-thermometer', 3)
+    const before = await play(env, first, gold.slice(0, 4))
+    assert.ok((await env.tasks()).length > 0)
+    const after = await play(env, before.last, gold.slice(4))
+    assert.equal(after.last.score, 100)
+  } finally {
+    await env.close()
+  }
+})
