@@ -3,8 +3,11 @@
 Mapping: observation = env.step's observation (reset: "look around"); task description =
 env.get_task_description(); admissible actions = the simulator's valid actions, capped (below);
 score = info["score"] (already 0-100; -100 on a failed task is clamped to 0 and reported as
-info.failed); reward = change of score; done = isCompleted or the step limit (--step-limit, default
-100).
+info.failed); reward = change of score; done = the simulator's isCompleted or the step limit
+(--step-limit, default 100), which counts agent steps, not the simulator's moves ("wait" is 10
+moves; the simulator's own move limit is set out of reach). A finished episode says why in
+info.endReason: taskDone (score 100), failed (the simulator's -100), simulatorDone (completed below
+100), stepLimit.
 
 Variants: `tasks` lists each task's train and test variations as the simulator splits them
 (get_variations_train / get_variations_test of each task; dev is not listed), the first 5 train and
@@ -25,6 +28,9 @@ import argparse
 import re
 
 from bridge_common import Fatal, clamp_score, scalar_info, serve
+
+# the simulator's own limit counts moves ("wait" is 10); the bridge counts agent steps itself
+SIMULATOR_MOVE_LIMIT = 10 ** 9
 
 # actions without an object that an agent always needs
 KEEP_EXACT = {"look around", "inventory", "task", "wait", "wait1"}
@@ -117,7 +123,7 @@ class ScienceWorldAdapter:
     def __init__(self, jar=None, step_limit=100, max_actions=200, simplifications="easy",
                  train_per_task=5, test_per_task=20):
         from scienceworld import ScienceWorldEnv  # imported here so --help works without it
-        self.env = ScienceWorldEnv("", jar, envStepLimit=step_limit)
+        self.env = ScienceWorldEnv("", jar, envStepLimit=SIMULATOR_MOVE_LIMIT)
         self.step_limit = step_limit
         self.max_actions = max_actions
         self.simplifications = simplifications
@@ -185,13 +191,24 @@ class ScienceWorldAdapter:
         score = clamp_score(raw)
         reward = score - self.score
         self.score = score
-        done = bool(done) or self.steps >= self.step_limit
+        failed = isinstance(raw, (int, float)) and raw < 0
+        if failed:
+            reason = "failed"
+        elif done:
+            reason = "taskDone" if score >= 100 else "simulatorDone"
+        elif self.steps >= self.step_limit:
+            reason = "stepLimit"
+        else:
+            reason = None
+        done = reason is not None
         if done:
             self.episode = None
+        diagnostics = {"rawScore": raw, "failed": failed, "steps": self.steps, "stepLimit": self.step_limit,
+                       "moves": info.get("moves")}
+        if done:
+            diagnostics["endReason"] = reason
         return {"observation": obs, "reward": reward, "score": score, "done": done,
-                "admissibleActions": [] if done else self._actions(obs),
-                "info": scalar_info({"rawScore": raw, "failed": raw is not None and raw < 0,
-                                     "steps": self.steps, "moves": info.get("moves")})}
+                "admissibleActions": [] if done else self._actions(obs), "info": scalar_info(diagnostics)}
 
     def close(self):
         self.env.close()
@@ -200,7 +217,7 @@ class ScienceWorldAdapter:
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--jar", default=None)
-    p.add_argument("--step-limit", type=int, default=100)
+    p.add_argument("--step-limit", type=int, default=100, help="agent steps per episode")
     p.add_argument("--max-actions", type=int, default=200,
                    help="cap on the admissible actions (0: none); see above for what is never cut")
     p.add_argument("--simplifications", default="easy")

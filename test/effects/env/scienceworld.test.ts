@@ -111,6 +111,7 @@ test(
           const { lists, last } = await play(env, first, p.gold)
           assert.equal(last.score, 100)
           assert.equal(last.done, true)
+          assert.equal(last.info.endReason, 'taskDone')
           // the cap cut something at every step but the last (done: no actions)
           for (const [i, l] of lists.slice(0, -1).entries())
             assert.ok(l.length < (p.length[i] ?? 0), `step ${i}: ${l.length} kept of ${p.length[i]}`)
@@ -345,3 +346,31 @@ test('asking for the tasks in the middle of an episode leaves the episode as it 
     await env.close()
   }
 })
+
+test(
+  'the step limit counts agent steps, not simulator moves, and info.endReason says why an episode ended',
+  { skip },
+  async () => {
+    const env = sw(['--step-limit', '3'])
+    try {
+      await start(env, 'use-thermometer', 0)
+      const [one, two, three] = [await env.step('wait'), await env.step('wait'), await env.step('wait')]
+      assert.deepEqual([one.done, two.done, three.done], [false, false, true])
+      assert.equal(three.info.endReason, 'stepLimit')
+      assert.equal(three.info.steps, 3)
+      assert.equal(three.info.stepLimit, 3)
+      assert.ok(Number(three.info.moves) >= 30)
+      assert.equal(one.info.endReason, undefined)
+
+      await start(env, 'use-thermometer', 0)
+      const wrong = await env.step('focus on painting')
+      assert.equal(wrong.done, true)
+      assert.equal(wrong.score, 0)
+      assert.equal(wrong.info.failed, true)
+      assert.equal(wrong.info.rawScore, -100)
+      assert.equal(wrong.info.endReason, 'failed')
+    } finally {
+      await env.close()
+    }
+  }
+)
