@@ -1,7 +1,8 @@
 """ScienceWorld behind the empo2 bridge. Needs `pip install scienceworld` and Java 8+.
 
-Mapping: observation = env.step's observation (reset: "look around"); task description =
-env.get_task_description(); admissible actions = the simulator's valid actions, capped (below);
+Mapping: observation = env.step's observation (reset: load, then "look around": the world is loaded
+once); task description = env.get_task_description(); admissible actions = the valid actions the
+simulator's step returned (info["valid"]), capped (below);
 score = info["score"] (already 0-100; -100 on a failed task is clamped to 0 and reported as
 info.failed); reward = change of score; done = the simulator's isCompleted or the step limit
 (--step-limit, default 100), which counts agent steps, not the simulator's moves ("wait" is 10
@@ -133,6 +134,7 @@ class ScienceWorldAdapter:
         self.episode = None  # (task, variant) while an episode runs
         self.history = []  # its actions, to rebuild it if `tasks` reloads the simulator
         self._tasks = None
+        self.task_description = ""
 
     @_or_exit
     def tasks(self):
@@ -157,13 +159,15 @@ class ScienceWorldAdapter:
         return self._tasks
 
     def _start(self, task, variant):
-        """Load the variation and take the first look; (observation, info)."""
+        """Load the variation and take the first look; (observation, info). This is env.reset()
+        without its second load of the world (reset reloads what load has just loaded)."""
         self.env.load(task, variant, self.simplifications, generateGoldPath=False)
-        return self.env.reset()
+        obs, _reward, _done, info = self.env.step("look around")
+        return obs, info
 
-    def _actions(self, observation):
-        return select_actions(self.env.get_valid_action_object_combinations(), observation,
-                              self.env.get_task_description(), self.max_actions)
+    def _actions(self, observation, info):
+        # the simulator's step has just listed the valid actions in info["valid"]
+        return select_actions(info.get("valid") or [], observation, self.task_description, self.max_actions)
 
     @_or_exit
     def reset(self, task, variant, seed):
@@ -176,10 +180,11 @@ class ScienceWorldAdapter:
                              % (task, maximum, maximum - 1, variant))
         obs, info = self._start(task, variant)
         self.episode, self.history = (task, variant), []
+        self.task_description = self.env.get_task_description()
         self.steps = 0
         self.score = clamp_score(info.get("score", 0))
-        return {"observation": obs, "taskDescription": self.env.get_task_description(),
-                "admissibleActions": self._actions(obs), "score": self.score,
+        return {"observation": obs, "taskDescription": self.task_description,
+                "admissibleActions": self._actions(obs, info), "score": self.score,
                 "info": scalar_info({"seed_used": False, "variant": variant})}
 
     @_or_exit
@@ -208,7 +213,7 @@ class ScienceWorldAdapter:
         if done:
             diagnostics["endReason"] = reason
         return {"observation": obs, "reward": reward, "score": score, "done": done,
-                "admissibleActions": [] if done else self._actions(obs), "info": scalar_info(diagnostics)}
+                "admissibleActions": [] if done else self._actions(obs, info), "info": scalar_info(diagnostics)}
 
     def close(self):
         self.env.close()

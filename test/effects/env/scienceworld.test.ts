@@ -9,6 +9,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { scienceWorld } from '../../../src/effects/env/adapters.ts'
@@ -371,6 +374,29 @@ test(
       assert.equal(wrong.info.endReason, 'failed')
     } finally {
       await env.close()
+    }
+  }
+)
+
+test(
+  'a reset loads the world once, and a step reuses the valid actions the simulator’s step returned',
+  { skip },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'empo2-sw-'))
+    const statsFile = join(dir, 'stats.json')
+    const stats = (): { loads: number; valid: number; steps: number } =>
+      JSON.parse(readFileSync(statsFile, 'utf8')) as { loads: number; valid: number; steps: number }
+    const env = sw([], { FAKE_SCIENCEWORLD_STATS: statsFile })
+    try {
+      await start(env, 'use-thermometer', 0)
+      assert.deepEqual([stats().loads, stats().valid], [1, 1])
+      for (const a of ['go to kitchen', 'wait', 'look around']) await env.step(a)
+      assert.deepEqual([stats().loads, stats().valid, stats().steps], [1, 4, 4])
+      await start(env, 'boil', 2)
+      assert.deepEqual([stats().loads, stats().valid], [2, 5])
+    } finally {
+      await env.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   }
 )
