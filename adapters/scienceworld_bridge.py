@@ -1,14 +1,18 @@
 """ScienceWorld behind the empo2 bridge. Needs `pip install scienceworld` and Java 8+.
 
-Mapping: observation = env.step's observation (reset: load, then "look around": the world is loaded
-once); task description = env.get_task_description(); admissible actions = the valid actions the
-simulator's step returned (info["valid"]), capped (below);
-score = info["score"] (already 0-100; -100 on a failed task is clamped to 0 and reported as
-info.failed); reward = change of score; done = the simulator's isCompleted or the step limit
-(--step-limit, default 100), which counts agent steps, not the simulator's moves ("wait" is 10
-moves; the simulator's own move limit is set out of reach). A finished episode says why in
-info.endReason: taskDone (score 100), failed (the simulator's -100), simulatorDone (completed below
-100), stepLimit.
+Mapping: observation = env.step's observation (reset: load, then "look around", so the world is
+loaded once); task description = env.get_task_description(); admissible actions = the valid actions
+the simulator's step returned (info["valid"]), capped (below); score = info["score"] (already 0-100;
+-100 on a failed task is clamped to 0 and reported as info.failed); reward = change of score; done =
+the simulator's isCompleted or the step limit (--step-limit, default 100), which counts agent steps,
+not the simulator's moves ("wait" is 10 moves; the simulator's own move limit is set out of reach).
+A finished episode says why in info.endReason: taskDone (score 100), failed (the simulator's -100),
+simulatorDone (completed below 100), stepLimit. A variation out of range (the simulator would load
+it and answer every action with an error) or an unknown task is a reset error.
+
+A dead simulator (py4j's Py4JNetworkError, a closed connection, or the JVM process gone) is answered
+with an error of id null, and the adapter exits with status 3: the bridge client then starts a fresh
+adapter, and simulator, at the next reset.
 
 Variants: `tasks` lists each task's train and test variations as the simulator splits them
 (get_variations_train / get_variations_test of each task; dev is not listed), the first 5 train and
