@@ -34,6 +34,7 @@ const skip = !hasPython && 'no python3'
 const fakeEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => ({
   ...process.env,
   PYTHONPATH: fake,
+  PYTHONDONTWRITEBYTECODE: '1', // no __pycache__ left in adapters/ or the fixtures
   ...extra
 })
 
@@ -159,7 +160,7 @@ const select = (
           'sys.__stdout__.write(json.dumps([select_actions(*c) for c in json.load(sys.stdin)]))',
         here('../../../adapters')
       ],
-      { input: JSON.stringify(cases) }
+      { input: JSON.stringify(cases), env: fakeEnv() }
     ).toString()
   ) as ReadonlyArray<ReadonlyArray<string>>
 
