@@ -4,8 +4,14 @@ One JSON object per line on stdin (requests) and stdout (responses). Anything a 
 redirected to stderr so that stdout carries protocol lines only. An adapter implements
 `tasks() -> list[dict]`, `reset(task, variant, seed) -> dict` and `step(action) -> dict` with the
 fields of ResetResult / StepResult, and calls `serve(adapter)`.
+
+An exception from the adapter becomes an `error` answer to that request and the server goes on. An
+adapter that cannot go on (its simulator is gone) raises `Fatal`: the server then answers with an
+`error` whose id is null, which the client takes as the child being unusable (it kills it and starts
+a fresh one at the next reset), and exits with status 3.
 """
 import json
+import os
 import sys
 
 VERSION = 1
@@ -16,6 +22,10 @@ sys.stdout = sys.stderr  # simulators that print must not corrupt the protocol
 def _send(obj):
     _out.write(json.dumps(obj) + "\n")
     _out.flush()
+
+
+class Fatal(Exception):
+    """The adapter cannot go on: the server reports it with id null and exits (status 3)."""
 
 
 def clamp_score(x):
@@ -60,5 +70,9 @@ def serve(adapter):
                 return
             else:
                 _send({"v": VERSION, "id": rid, "type": "error", "message": "unknown request type %r" % kind})
+        except Fatal as e:  # the client kills this child and starts a fresh one
+            _send({"v": VERSION, "id": None, "type": "error", "message": str(e)})
+            sys.stderr.flush()
+            os._exit(3)  # no cleanup: it would talk to what is gone
         except Exception as e:  # the episode ends on the client side; the server stays up
             _send({"v": VERSION, "id": rid, "type": "error", "message": "%s: %s" % (type(e).__name__, e)})

@@ -3,7 +3,8 @@
  * bridge program under `adapters/` (which drives the simulator the user installed) and returns a
  * {@link BridgeEnvironment}. These cannot run in CI (they need Python packages, data downloads and
  * Java); their protocol side is the same code the embedded suite is tested through, and
- * `adapters/bridge_common.py` is tested with a toy adapter. See docs/environments.md.
+ * `adapters/bridge_common.py` is tested with a toy adapter, `adapters/scienceworld_bridge.py`
+ * against a fake `scienceworld` package. See docs/environments.md.
  *
  * @since 0.1.0
  */
@@ -25,6 +26,8 @@ export interface AdapterOptions {
   readonly timeoutMs?: number
   readonly resetTimeoutMs?: number
   readonly cwd?: string
+  /** The child's environment (default: this process's), e.g. to set `PYTHONPATH`. */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 const script = (name: string): string => fileURLToPath(new URL(`../../../adapters/${name}`, import.meta.url))
@@ -37,11 +40,14 @@ const adapter =
       command: [opts.python ?? 'python3', script(file), ...(opts.args ?? [])],
       timeoutMs: opts.timeoutMs ?? 30_000,
       resetTimeoutMs: opts.resetTimeoutMs ?? 120_000,
-      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd })
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+      ...(opts.env === undefined ? {} : { env: opts.env })
     })
 
 /**
- * ScienceWorld (`pip install scienceworld`, Java 8+): adapters/scienceworld_bridge.py.
+ * ScienceWorld (`pip install scienceworld`, Java 8+): adapters/scienceworld_bridge.py. Its `--help`
+ * gives the options (`--max-actions`, `--step-limit`, `--train-per-task`, `--test-per-task`, …) and
+ * the rule by which the admissible actions are capped.
  *
  * @since 0.1.0
  * @category constructors
