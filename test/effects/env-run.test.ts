@@ -85,7 +85,7 @@ test('train --env zmachine:advent.z5 trains two iterations, records the game, an
 })
 
 // `empo2 eval` of the committed prior, as JSON
-const evalJson = (extra: ReadonlyArray<string>) =>
+const evalJson = (extra: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}) =>
   new Promise<{ readonly code: number | null; readonly out: string; readonly stderr: string }>((resolve) => {
     const args = [
       bin,
@@ -98,7 +98,10 @@ const evalJson = (extra: ReadonlyArray<string>) =>
       '--json',
       ...extra
     ]
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const p = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env }
+    })
     let out = ''
     let stderr = ''
     p.stdout.on('data', (d: Buffer) => (out += d.toString()))
@@ -117,4 +120,14 @@ test('eval --env bridge:<the suite served over the bridge> gives the in-process 
     return { heldOut: o.heldOut, ood: o.ood, tips: o.tips }
   }
   assert.deepEqual(figures(bridged.out), figures(inProcess.out))
+})
+
+test('eval --env scienceworld reaches the adapter from the CLI (against the fake simulator): one episode per task', async () => {
+  const fake = new URL('env/fixtures/fake_scienceworld', import.meta.url).pathname
+  const r = await evalJson(['--env', 'scienceworld'], { PYTHONPATH: fake, PYTHONDONTWRITEBYTECODE: '1' })
+  assert.equal(r.code, 0, r.stderr)
+  const o = JSON.parse(r.out) as { heldOut: { episodes: number; perFamily: Record<string, unknown> } }
+  assert.ok(o.heldOut.episodes > 0)
+  assert.equal(o.heldOut.episodes, Object.keys(o.heldOut.perFamily).length)
+  assert.ok('boil' in o.heldOut.perFamily, JSON.stringify(o.heldOut.perFamily))
 })
