@@ -251,7 +251,8 @@ const endedRe = /\*\*\*\s*[^*]+\s*\*\*\*|RESTART, RESTORE/
 
 /**
  * A Z-machine game as an {@link Environment}. One task, named after the file, variant 0 only;
- * `reset` starts the game afresh (the seed seeds the game's random numbers, see the module doc).
+ * `reset` starts the game afresh from a copy of the story file (the seed seeds the game's random
+ * numbers, see the module doc).
  *
  * @since 0.1.0
  * @category constructors
@@ -275,7 +276,9 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
       if (req.task !== task)
         return E.left({ _tag: 'EnvError', message: `unknown task "${req.task}"; this game is "${task}"` })
       try {
-        game = startGame(story, req.seed)
+        // ifvms runs a game in the memory it is given: a copy, or the next episode would start
+        // where this one ends
+        game = startGame(new Uint8Array(story), req.seed)
       } catch (e) {
         return E.left({ _tag: 'EnvError', message: `cannot start ${file}: ${String(e)}` })
       }

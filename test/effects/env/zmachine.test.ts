@@ -1,13 +1,14 @@
 /**
  * The Z-machine environment on a real third-party game: advent.z5 (Jericho's "advent") from the
  * glkote-term package, run by ifvms. A fixed command script reaches the known score of 68 of 350
- * (36 at the start, +25 for reaching the Hall of Mists, +7 for the gold nugget).
+ * (36 at the start, +25 for reaching the Hall of Mists, +7 for the gold nugget); two resets of one
+ * environment start from the same state.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as E from 'fp-ts/lib/Either.js'
 import { zmachine } from '../../../src/effects/env/zmachine.ts'
-import type { ResetRequest, StepResult } from '../../../src/spec/env.ts'
+import type { Environment, ResetRequest, StepResult } from '../../../src/spec/env.ts'
 
 // the prologue of glkote-term's tests/advent.z5.regtest, then on to the gold nugget
 const script = [
@@ -86,4 +87,32 @@ test('advent: the episode ends at the step limit, and stepping after the end is 
 test('advent: quitting ends the episode (the game is over)', async () => {
   const { steps } = await play(['quit', 'yes'])
   assert.equal(steps.at(-1)?.done, true)
+})
+
+// -------------------------------------------------------------------------------------
+// one environment, many episodes
+// -------------------------------------------------------------------------------------
+
+const episode = async (env: Environment, actions: ReadonlyArray<string>, req = advent) => {
+  const r = await env.reset(req)
+  assert.ok(E.isRight(r), E.isLeft(r) ? r.left.message : '')
+  const steps: StepResult[] = []
+  for (const a of actions) steps.push(await env.step(a))
+  return { first: r.right, steps }
+}
+
+test('two resets of one environment start from the same state: episode two carries nothing of episode one', async () => {
+  const env = zmachine()
+  const one = await episode(env, ['east', 'get all', 'inventory'])
+  assert.match(one.steps[2]?.observation ?? '', /brass lantern/)
+  const two = await episode(env, ['inventory'])
+  assert.deepEqual(two.first, one.first)
+  assert.match(two.steps[0]?.observation ?? '', /carrying nothing/)
+  assert.doesNotMatch(two.steps[0]?.observation ?? '', /lantern|keys|food/)
+  // and a whole scripted episode replays identically in the same environment
+  const three = await episode(env, script)
+  const four = await episode(env, script)
+  assert.deepEqual(four, three)
+  assert.deepEqual(three, await play(script))
+  await env.close()
 })
