@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
+import { compileFunction } from 'node:vm'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Environment, ResetResult, StepResult } from '../../spec/env.ts'
 import * as B from '../../spec/brands.ts'
@@ -127,7 +128,38 @@ const runs = (content: ReadonlyArray<unknown> | undefined): string => {
   return out
 }
 
-/** A running game: a fresh Glk library instance (glkapi.js keeps module state) and VM. */
+interface GlkApi {
+  readonly init: (options: unknown) => void
+}
+
+type GlkFactory = (
+  module: { exports: unknown },
+  exports: unknown,
+  req: NodeJS.Require,
+  glk: undefined
+) => void
+let glkFactory: GlkFactory | undefined
+
+/**
+ * A fresh instance of glkote-term's Glk library (glkapi.js keeps its windows and streams in module
+ * state, so each game needs its own). The source is compiled once and its function run per game;
+ * loading it through `require` again would leave every instance, with the game it served, on the
+ * requiring module's `children` list. `Glk` is a parameter so that the library's `Glk = …` does not
+ * make a global.
+ */
+const freshGlk = (): GlkApi => {
+  if (glkFactory === undefined) {
+    const path = require.resolve('glkote-term/src/glkapi.js')
+    glkFactory = compileFunction(readFileSync(path, 'utf8'), ['module', 'exports', 'require', 'Glk'], {
+      filename: path
+    }) as GlkFactory
+  }
+  const module = { exports: {} }
+  glkFactory(module, module.exports, require, undefined)
+  return module.exports as GlkApi
+}
+
+/** A running game: a fresh Glk library instance and VM. */
 interface Game {
   readonly send: (line: string) => void
   readonly take: () => string
@@ -136,9 +168,7 @@ interface Game {
 }
 
 const startGame = (story: Uint8Array, seed: number): Game => {
-  const glkPath = require.resolve('glkote-term/src/glkapi.js')
-  Reflect.deleteProperty(require.cache, glkPath)
-  const Glk = require(glkPath) as { init: (options: unknown) => void }
+  const Glk = freshGlk()
   const ZVM = require('ifvms') as { ZVM: new () => Record<string, unknown> }
   let iface: Accepting | undefined
   let gen = 0
