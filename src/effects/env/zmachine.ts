@@ -16,6 +16,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Environment, ResetResult, StepResult } from '../../spec/env.ts'
 import * as B from '../../spec/brands.ts'
 import { failedStep } from './inProcess.ts'
+import { readScore } from '../../core/env/gameScore.ts'
+import type { HeaderFields, ScoreSource } from '../../core/env/gameScore.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -32,12 +34,35 @@ const require = createRequire(import.meta.url)
 export interface ZMachineOptions {
   /** Path of the story file (default: glkote-term's advent.z5). */
   readonly file?: string
-  /** The game's maximum raw score, to scale to [0, 100] (default 350 for advent, else 100). */
+  /**
+   * The game's maximum raw score, to scale to [0, 100]. Default: the maximum the game states ("out
+   * of a possible M") once it has, else 350 for advent, else 100.
+   */
   readonly maxScore?: number
   /** Steps per episode (default 100). */
   readonly stepLimit?: number
   /** Longest observation, in characters (default 600). */
   readonly maxObservationLength?: number
+  /**
+   * A per-game score reader, tried before the built-in sources: the raw score after a turn, or
+   * `undefined` to fall back to them (docs/environments.md, "Z-machine interactive fiction").
+   */
+  readonly scoreReader?: (view: ZMachineScoreView) => number | undefined
+}
+
+/**
+ * What a custom score reader sees after a turn: the story text of the turn (before cleaning and
+ * cutting), the status line, the game's global variables (`global(n)`, a signed word) and the raw
+ * score before the turn.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface ZMachineScoreView {
+  readonly text: string
+  readonly status: string
+  readonly global: (n: number) => number
+  readonly previous: number
 }
 
 /**
@@ -165,6 +190,9 @@ interface Game {
   readonly take: () => string
   readonly status: () => string
   readonly exited: () => boolean
+  readonly header: () => HeaderFields
+  /** Global variable `n` as a signed word. */
+  readonly global: (n: number) => number
 }
 
 const startGame = (story: Uint8Array, seed: number): Game => {
@@ -250,7 +278,16 @@ const startGame = (story: Uint8Array, seed: number): Game => {
       return t
     },
     status: () => statusLine,
-    exited: () => exited || !(input ?? []).some((x) => x.type === 'line')
+    exited: () => exited || !(input ?? []).some((x) => x.type === 'line'),
+    header: () => {
+      const m = vm['m'] as { getUint8: (a: number) => number; getUint16: (a: number) => number }
+      const globals = vm['globals'] as number
+      return { version: m.getUint8(0), flags1: m.getUint8(1), global1: m.getUint16(globals + 2) }
+    },
+    global: (n) => {
+      const m = vm['m'] as { getUint16: (a: number) => number }
+      return (m.getUint16((vm['globals'] as number) + 2 * n) << 16) >> 16
+    }
   }
 }
 
@@ -268,12 +305,9 @@ const clean = (s: string, max: number): { readonly text: string; readonly trunca
     : { text: `${t.slice(0, max - 3)}...`, truncated: true }
 }
 
-const scoreIn = (status: string): number | undefined => {
-  const m = /Score:\s*(-?\d+)/i.exec(status)
-  return m === null ? undefined : Number(m[1])
-}
-
 const endedRe = /\*\*\*\s*[^*]+\s*\*\*\*|RESTART, RESTORE/
+
+const knownMaxScores: Readonly<Record<string, number>> = { advent: 350 }
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -290,15 +324,30 @@ const endedRe = /\*\*\*\s*[^*]+\s*\*\*\*|RESTART, RESTORE/
 export const zmachine = (opts: ZMachineOptions = {}): Environment => {
   const file = opts.file ?? adventPath()
   const task = basename(file).replace(/\.z\d$/, '')
-  const maxScore = opts.maxScore ?? (task === 'advent' ? 350 : 100)
   const limit = opts.stepLimit ?? 100
   const maxLen = opts.maxObservationLength ?? 600
   const story = readFileSync(file)
+  // a maximum the game stated ("out of a possible M"): the same for every episode of this file
+  let statedMax: number | undefined
   let game: Game | undefined
   let raw = 0
   let steps = 0
   let done = true
-  const scaled = (r: number): B.Score => B.score(Math.max(0, Math.min(100, (100 * r) / maxScore)))
+  const maxScore = (): number => opts.maxScore ?? statedMax ?? knownMaxScores[task] ?? 100
+  const scaled = (r: number): B.Score => B.score(Math.max(0, Math.min(100, (100 * r) / maxScore())))
+  const score = (g: Game, text: string): ScoreSource | 'custom' => {
+    const status = g.status()
+    const custom = opts.scoreReader?.({ text, status, global: g.global, previous: raw })
+    if (custom !== undefined) {
+      raw = custom
+      return 'custom'
+    }
+    const header = g.header()
+    const r = readScore({ text, status, header }, raw)
+    if (r.max !== undefined && r.max > 0) statedMax = r.max
+    raw = r.score
+    return r.source
+  }
   return {
     name: `zmachine:${task}`,
     tasks: async () => [{ task, split: 'test', variants: [B.nonNegativeInt(0)] }],
@@ -312,16 +361,25 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
       } catch (e) {
         return E.left({ _tag: 'EnvError', message: `cannot start ${file}: ${String(e)}` })
       }
-      raw = scoreIn(game.status()) ?? 0
+      const text = game.take()
+      raw = 0
+      const source = score(game, text)
       steps = 0
       done = false
-      const obs = clean(game.take(), maxLen)
+      const obs = clean(text, maxLen)
       const out: ResetResult = {
         observation: obs.text,
-        taskDescription: `Play ${task} and score as many points as you can (maximum ${maxScore}).`,
+        taskDescription: `Play ${task} and score as many points as you can (maximum ${String(maxScore())}).`,
         admissibleActions: commonActions,
         score: scaled(raw),
-        info: { rawScore: raw, maxScore, steps, stepLimit: limit, truncated: obs.truncated }
+        info: {
+          rawScore: raw,
+          maxScore: maxScore(),
+          scoreSource: source,
+          steps,
+          stepLimit: limit,
+          truncated: obs.truncated
+        }
       }
       return E.right(out)
     },
@@ -334,21 +392,21 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
         if (!fileCommand) game.send(line)
         steps++
         const text = fileCommand ? '[Saving and restoring are disabled in this environment.]' : game.take()
-        const now = scoreIn(game.status()) ?? raw
-        const reward = now - raw
-        raw = now
+        const before = raw
+        const source = score(game, text)
         const ended = game.exited() || endedRe.test(text)
         done = ended || steps >= limit
         const obs = clean(text, maxLen)
         const out: StepResult = {
           observation: obs.text,
-          reward: B.reward(reward),
+          reward: B.reward(raw - before),
           score: scaled(raw),
           done,
           admissibleActions: done ? [] : commonActions,
           info: {
             rawScore: raw,
-            maxScore,
+            maxScore: maxScore(),
+            scoreSource: source,
             steps,
             stepLimit: limit,
             truncated: obs.truncated,

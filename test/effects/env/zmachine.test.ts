@@ -1,14 +1,18 @@
 /**
- * The Z-machine environment on a real third-party game: advent.z5 (Jericho's "advent") from the
- * glkote-term package, run by ifvms. A fixed command script reaches the known score of 68 of 350
- * (36 at the start, +25 for reaching the Hall of Mists, +7 for the gold nugget); two resets of one
- * environment start from the same state.
+ * The Z-machine environment on real third-party games shipped by glkote-term (advent.z5, Jericho's
+ * "advent"; Mini-Zork, version 3) run by ifvms. A fixed command script reaches the known score of
+ * 68 of 350 (36 at the start, +25 for reaching the Hall of Mists, +7 for the gold nugget); two
+ * resets of one environment start from the same state; the score comes from the right source
+ * (proofs/environments.md §9).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as E from 'fp-ts/lib/Either.js'
-import { zmachine } from '../../../src/effects/env/zmachine.ts'
+import { readFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { adventPath, zmachine, type ZMachineOptions } from '../../../src/effects/env/zmachine.ts'
 import type { Environment, ResetRequest, StepResult } from '../../../src/spec/env.ts'
+import { storyFile } from './fixtures/zstory.ts'
 
 // the prologue of glkote-term's tests/advent.z5.regtest, then on to the gold nugget
 const script = [
@@ -114,5 +118,75 @@ test('two resets of one environment start from the same state: episode two carri
   const four = await episode(env, script)
   assert.deepEqual(four, three)
   assert.deepEqual(three, await play(script))
+  await env.close()
+})
+
+// -------------------------------------------------------------------------------------
+// score sources
+// -------------------------------------------------------------------------------------
+
+const games = dirname(adventPath())
+const open = (file: string, opts: ZMachineOptions = {}) => {
+  const env = zmachine({ file, ...opts })
+  return { env, req: { task: basename(file).replace(/\.z\d$/, ''), variant: 0, seed: 1 } as ResetRequest }
+}
+// Mini-Zork: +10 on entering the kitchen through the window
+const toKitchen = ['north', 'east', 'open window', 'enter window']
+
+test('a version-3 game’s score is read from its header, and its maximum once it states one', async () => {
+  const { env, req } = open(join(games, 'minizork.z3'))
+  const { first, steps } = await episode(env, [...toKitchen, 'score'], req)
+  assert.equal(first.info['scoreSource'], 'header')
+  assert.deepEqual(
+    steps.map((s) => s.reward),
+    [0, 0, 0, 10, 0]
+  )
+  assert.equal(steps[3]?.info['scoreSource'], 'header')
+  assert.equal(steps[3].info['maxScore'], 100) // not stated yet: the default
+  assert.match(steps[4]?.observation ?? '', /Your score is 10 \(of 350 points\)/)
+  assert.equal(steps[4]?.info['maxScore'], 350)
+  assert.ok(Math.abs(steps[4].score - (100 * 10) / 350) < 1e-9)
+  // the stated maximum holds for the next episode of the same file
+  const again = await episode(env, [], req)
+  assert.equal(again.first.info['maxScore'], 350)
+  await env.close()
+})
+
+test('a version-3 time game’s clock is never read as a score', async () => {
+  // Mini-Zork with Flags 1 bit 1 set: the interpreter draws "Time: h:mm" from globals 1 and 2
+  const story = readFileSync(join(games, 'minizork.z3'))
+  story[1] = (story[1] ?? 0) | 2
+  const { env, req } = open(storyFile('minizork.z3', story))
+  const { first, steps } = await episode(env, [...toKitchen, 'score'], req)
+  assert.equal(first.info['rawScore'], 0)
+  // in the kitchen global 1 is 10 ("10:0x AM"), but no source says score
+  assert.equal(steps[3]?.info['rawScore'], 0)
+  assert.equal(steps[3].info['scoreSource'], 'unchanged')
+  // until the game says so itself
+  assert.equal(steps[4]?.info['rawScore'], 10)
+  assert.equal(steps[4].info['scoreSource'], 'message')
+  await env.close()
+})
+
+test('advent: the status line gives the score; the game’s message gives score and maximum', async () => {
+  const { first, steps } = await play(['score'])
+  assert.equal(first.info['scoreSource'], 'status')
+  assert.equal(steps[0]?.info['scoreSource'], 'message')
+  assert.equal(steps[0].info['maxScore'], 350)
+})
+
+test('maxScore and a custom score reader override the built-in sources', async () => {
+  const { env, req } = open(join(games, 'minizork.z3'), {
+    maxScore: 20,
+    // global 1 is Mini-Zork's score: read it twice over, to tell the reader's value from the header's
+    scoreReader: (v) => (v.text.includes('Kitchen') ? 2 * v.global(1) : undefined)
+  })
+  const { steps } = await episode(env, [...toKitchen, 'look', 'score'], req)
+  assert.equal(steps[3]?.info['scoreSource'], 'custom')
+  assert.equal(steps[3].info['rawScore'], 20)
+  assert.equal(steps[3].score, 100)
+  assert.equal(steps[4]?.info['rawScore'], 20) // `look` in the kitchen: the reader again
+  assert.equal(steps[5]?.info['scoreSource'], 'message')
+  assert.equal(steps[5].info['maxScore'], 20) // the override wins over the stated 350
   await env.close()
 })
