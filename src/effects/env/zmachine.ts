@@ -1,20 +1,25 @@
 /**
  * Z-machine interactive fiction (the games of the Jericho benchmark) as an {@link Environment}, run
  * headless in process by the `ifvms` interpreter with the Glk library of `glkote-term` and a minimal
- * GlkOte written here, which collects the story window's text and the status line and feeds line
- * input. The default game is `advent.z5`, which `glkote-term` ships; any other `.z3`/`.z5`/`.z8` file
- * works the same way. Observation, score, done, seeding, the hint list of actions and what is not
- * seeded: docs/environments.md, "Z-machine interactive fiction".
+ * GlkOte written here, which collects the story window's text and the status line, feeds line input
+ * and answers key presses. The default game is `advent.z5`, which `glkote-term` ships; any other
+ * `.z3`/`.z5`/`.z8` file works the same way. Each episode runs on a fresh copy of the story; a
+ * watchdog stops a game that never asks for input; the score is read by src/core/env/gameScore.ts.
+ * Observation, score sources, done, menus, seeding and the limits: docs/environments.md,
+ * "Z-machine interactive fiction".
  *
  * @since 0.1.0
  */
 import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
+import { compileFunction } from 'node:vm'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Environment, ResetResult, StepResult } from '../../spec/env.ts'
 import * as B from '../../spec/brands.ts'
 import { failedStep } from './inProcess.ts'
+import { readScore } from '../../core/env/gameScore.ts'
+import type { HeaderFields, ScoreSource } from '../../core/env/gameScore.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -31,12 +36,44 @@ const require = createRequire(import.meta.url)
 export interface ZMachineOptions {
   /** Path of the story file (default: glkote-term's advent.z5). */
   readonly file?: string
-  /** The game's maximum raw score, to scale to [0, 100] (default 350 for advent, else 100). */
+  /**
+   * The game's maximum raw score, to scale to [0, 100]. Default: the maximum the game states ("out
+   * of a possible M") once it has, else 350 for advent, else 100.
+   */
   readonly maxScore?: number
   /** Steps per episode (default 100). */
   readonly stepLimit?: number
   /** Longest observation, in characters (default 600). */
   readonly maxObservationLength?: number
+  /** Longest action sent to the game, in characters (default 200); longer ones are cut, and `info.actionTruncated` says so. */
+  readonly maxActionLength?: number
+  /** How long the game may run without asking for input, in ms, before the watchdog ends the episode (default 5000). */
+  readonly timeoutMs?: number
+  /**
+   * How many keys are sent to leave a key-press menu or pause, and how many file prompts are
+   * cancelled, in one turn before the step ends with an error (default 16).
+   */
+  readonly maxKeys?: number
+  /**
+   * A per-game score reader, tried before the built-in sources: the raw score after a turn, or
+   * `undefined` to fall back to them (docs/environments.md, "Z-machine interactive fiction").
+   */
+  readonly scoreReader?: (view: ZMachineScoreView) => number | undefined
+}
+
+/**
+ * What a custom score reader sees after a turn: the story text of the turn (before cleaning and
+ * cutting), the status line, the game's global variables (`global(n)`, a signed word) and the raw
+ * score before the turn.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface ZMachineScoreView {
+  readonly text: string
+  readonly status: string
+  readonly global: (n: number) => number
+  readonly previous: number
 }
 
 /**
@@ -127,18 +164,71 @@ const runs = (content: ReadonlyArray<unknown> | undefined): string => {
   return out
 }
 
-/** A running game: a fresh Glk library instance (glkapi.js keeps module state) and VM. */
+interface GlkApi {
+  readonly init: (options: unknown) => void
+}
+
+type GlkFactory = (
+  module: { exports: unknown },
+  exports: unknown,
+  req: NodeJS.Require,
+  glk: undefined
+) => void
+let glkFactory: GlkFactory | undefined
+
+/**
+ * A fresh instance of glkote-term's Glk library (glkapi.js keeps its windows and streams in module
+ * state, so each game needs its own). The source is compiled once and its function run per game;
+ * loading it through `require` again would leave every instance, with the game it served, on the
+ * requiring module's `children` list. `Glk` is a parameter so that the library's `Glk = …` does not
+ * make a global.
+ */
+const freshGlk = (): GlkApi => {
+  if (glkFactory === undefined) {
+    const path = require.resolve('glkote-term/src/glkapi.js')
+    glkFactory = compileFunction(readFileSync(path, 'utf8'), ['module', 'exports', 'require', 'Glk'], {
+      filename: path
+    }) as GlkFactory
+  }
+  const module = { exports: {} }
+  glkFactory(module, module.exports, require, undefined)
+  return module.exports as GlkApi
+}
+
+/** Keys sent, in turn, when a game waits for a key press: any key ends a "press a key" pause, and escape and `q` leave an Inform menu, one level each. */
+const menuKeys: ReadonlyArray<string> = ['escape', 'q']
+
+/** Why a game stopped short of asking for a line of input. */
+type Stuck =
+  | { readonly _tag: 'TimedOut'; readonly ms: number }
+  | { readonly _tag: 'KeysExhausted'; readonly keys: number }
+  | { readonly _tag: 'PromptsExhausted'; readonly prompts: number }
+
+/** A running game: a fresh Glk library instance and VM. */
 interface Game {
+  /** Send a line of input, then answer key presses and file prompts until the game asks for a line. */
   readonly send: (line: string) => void
   readonly take: () => string
   readonly status: () => string
+  /** Keys sent since the last call, in order. */
+  readonly takeKeys: () => ReadonlyArray<string>
+  readonly stuck: () => Stuck | undefined
+  /** The game has exited, or asks for nothing. */
   readonly exited: () => boolean
+  readonly header: () => HeaderFields
+  /** Global variable `n` as a signed word. */
+  readonly global: (n: number) => number
 }
 
-const startGame = (story: Uint8Array, seed: number): Game => {
-  const glkPath = require.resolve('glkote-term/src/glkapi.js')
-  Reflect.deleteProperty(require.cache, glkPath)
-  const Glk = require(glkPath) as { init: (options: unknown) => void }
+interface Limits {
+  readonly timeoutMs: number
+  readonly maxKeys: number
+}
+
+type Run = (this: Record<string, unknown>) => void
+
+const startGame = (story: Uint8Array, seed: number, limits: Limits): Game => {
+  const Glk = freshGlk()
   const ZVM = require('ifvms') as { ZVM: new () => Record<string, unknown> }
   let iface: Accepting | undefined
   let gen = 0
@@ -147,6 +237,8 @@ const startGame = (story: Uint8Array, seed: number): Game => {
   let input: GlkUpdate['input'] = []
   let exited = false
   let special = false
+  let keys: string[] = []
+  let stuck: Stuck | undefined
   const GlkOte = {
     getinterface: () => iface,
     init: (i: Accepting) => {
@@ -187,30 +279,68 @@ const startGame = (story: Uint8Array, seed: number): Game => {
     updateHeader.call(this)
     this['xorshift_seed'] = zseed
   }
+  // the watchdog: ifvms's own run loop (one compiled block per turn of the loop), stopped when the
+  // game has run past the deadline without asking for input
+  let deadline = 0
+  vm['run'] = function (this: Record<string, unknown>) {
+    const jit = this['jit'] as Record<number, (e: unknown) => unknown>
+    this['stop'] = 0
+    for (let blocks = 1; !this['stop']; blocks++) {
+      const pc = this['pc'] as number
+      if (jit[pc] === undefined) (this['compile'] as Run).call(this)
+      const result = (jit[pc] as (e: unknown) => unknown)(this)
+      if (!Number.isNaN(Number(result))) (this['ret'] as (r: unknown) => void).call(this, result)
+      if ((blocks & 1023) === 0 && Date.now() > deadline) {
+        stuck = { _tag: 'TimedOut', ms: limits.timeoutMs }
+        this['stop'] = 1
+      }
+    }
+  } satisfies Run
+  const arm = (): void => {
+    deadline = Date.now() + limits.timeoutMs
+  }
   const options = { vm, Glk, GlkOte, Dialog }
   ;(vm['prepare'] as (s: Uint8Array, o: unknown) => void).call(vm, story, options)
+  arm()
   Glk.init(options)
+  const waitsFor = (type: string): { readonly id: number } | undefined =>
+    (input ?? []).find((x) => x.type === type)
   const pump = (): void => {
-    // cancel file prompts (save/restore) and answer "press any key" waits, a few times at most
-    for (let guard = 0; guard < 8 && iface !== undefined && !exited; guard++) {
+    // cancel file prompts (save/restore) and answer key presses, until the game asks for a line
+    for (let sent = 0, prompts = 0; iface !== undefined && !exited && stuck === undefined;) {
       if (special) {
+        if (prompts === limits.maxKeys) {
+          stuck = { _tag: 'PromptsExhausted', prompts }
+          return
+        }
+        prompts++
         special = false
+        arm()
         iface.accept({ type: 'specialresponse', gen, response: 'fileref_prompt', value: null })
         continue
       }
-      const ch = (input ?? []).find((x) => x.type === 'char')
-      if (ch === undefined || (input ?? []).some((x) => x.type === 'line')) return
-      iface.accept({ type: 'char', gen, window: ch.id, value: ' ' })
+      const ch = waitsFor('char')
+      if (ch === undefined || waitsFor('line') !== undefined) return
+      if (sent === limits.maxKeys) {
+        stuck = { _tag: 'KeysExhausted', keys: sent }
+        return
+      }
+      const key = menuKeys[sent % menuKeys.length] ?? 'escape'
+      sent++
+      keys.push(key)
+      arm()
+      iface.accept({ type: 'char', gen, window: ch.id, value: key })
     }
   }
   pump()
   return {
     send: (line) => {
-      const w = (input ?? []).find((x) => x.type === 'line')
+      const w = waitsFor('line')
       if (iface === undefined || w === undefined || exited) {
         exited = true
         return
       }
+      arm()
       iface.accept({ type: 'line', gen, window: w.id, value: line })
       pump()
     },
@@ -220,7 +350,22 @@ const startGame = (story: Uint8Array, seed: number): Game => {
       return t
     },
     status: () => statusLine,
-    exited: () => exited || !(input ?? []).some((x) => x.type === 'line')
+    takeKeys: () => {
+      const k = keys
+      keys = []
+      return k
+    },
+    stuck: () => stuck,
+    exited: () => exited || waitsFor('line') === undefined,
+    header: () => {
+      const m = vm['m'] as { getUint8: (a: number) => number; getUint16: (a: number) => number }
+      const globals = vm['globals'] as number
+      return { version: m.getUint8(0), flags1: m.getUint8(1), global1: m.getUint16(globals + 2) }
+    },
+    global: (n) => {
+      const m = vm['m'] as { getUint16: (a: number) => number }
+      return (m.getUint16((vm['globals'] as number) + 2 * n) << 16) >> 16
+    }
   }
 }
 
@@ -238,12 +383,20 @@ const clean = (s: string, max: number): { readonly text: string; readonly trunca
     : { text: `${t.slice(0, max - 3)}...`, truncated: true }
 }
 
-const scoreIn = (status: string): number | undefined => {
-  const m = /Score:\s*(-?\d+)/i.exec(status)
-  return m === null ? undefined : Number(m[1])
-}
-
 const endedRe = /\*\*\*\s*[^*]+\s*\*\*\*|RESTART, RESTORE/
+
+const knownMaxScores: Readonly<Record<string, number>> = { advent: 350 }
+
+const stuckMessage = (s: Stuck): string => {
+  switch (s._tag) {
+    case 'TimedOut':
+      return `the game ran ${String(s.ms)} ms without asking for input (watchdog)`
+    case 'KeysExhausted':
+      return `the game still waits for a key after ${String(s.keys)} key presses (a menu that could not be left)`
+    case 'PromptsExhausted':
+      return `the game asked for a file ${String(s.prompts)} times in one turn (each cancelled)`
+  }
+}
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -251,7 +404,8 @@ const endedRe = /\*\*\*\s*[^*]+\s*\*\*\*|RESTART, RESTORE/
 
 /**
  * A Z-machine game as an {@link Environment}. One task, named after the file, variant 0 only;
- * `reset` starts the game afresh (the seed seeds the game's random numbers, see the module doc).
+ * `reset` starts the game afresh from a copy of the story file (the seed seeds the game's random
+ * numbers, see the module doc). A file that cannot be read is a `Left` of `reset`.
  *
  * @since 0.1.0
  * @category constructors
@@ -259,72 +413,123 @@ const endedRe = /\*\*\*\s*[^*]+\s*\*\*\*|RESTART, RESTORE/
 export const zmachine = (opts: ZMachineOptions = {}): Environment => {
   const file = opts.file ?? adventPath()
   const task = basename(file).replace(/\.z\d$/, '')
-  const maxScore = opts.maxScore ?? (task === 'advent' ? 350 : 100)
   const limit = opts.stepLimit ?? 100
   const maxLen = opts.maxObservationLength ?? 600
-  const story = readFileSync(file)
+  const maxAction = opts.maxActionLength ?? 200
+  const limits: Limits = { timeoutMs: opts.timeoutMs ?? 5000, maxKeys: opts.maxKeys ?? 16 }
+  // the story as read from the file; ifvms runs a game in the memory it is given, so each game gets
+  // a copy (handing it this buffer would start the next episode where the last one ended)
+  let story: Uint8Array | undefined
+  // a maximum the game stated ("out of a possible M"): the same for every episode of this file
+  let statedMax: number | undefined
   let game: Game | undefined
   let raw = 0
   let steps = 0
   let done = true
-  const scaled = (r: number): B.Score => B.score(Math.max(0, Math.min(100, (100 * r) / maxScore)))
+  const maxScore = (): number => opts.maxScore ?? statedMax ?? knownMaxScores[task] ?? 100
+  const scaled = (r: number): B.Score => B.score(Math.max(0, Math.min(100, (100 * r) / maxScore())))
+  const score = (g: Game, text: string): ScoreSource | 'custom' => {
+    const status = g.status()
+    const custom = opts.scoreReader?.({ text, status, global: g.global, previous: raw })
+    if (custom !== undefined) {
+      raw = custom
+      return 'custom'
+    }
+    const header = g.header()
+    const r = readScore({ text, status, header }, raw)
+    if (r.max !== undefined && r.max > 0) statedMax = r.max
+    raw = r.score
+    return r.source
+  }
   return {
     name: `zmachine:${task}`,
     tasks: async () => [{ task, split: 'test', variants: [B.nonNegativeInt(0)] }],
     reset: async (req) => {
       if (req.task !== task)
         return E.left({ _tag: 'EnvError', message: `unknown task "${req.task}"; this game is "${task}"` })
+      game = undefined
+      done = true
       try {
-        game = startGame(story, req.seed)
+        story ??= new Uint8Array(readFileSync(file))
+      } catch (e) {
+        return E.left({ _tag: 'EnvError', message: `cannot read the game file ${file}: ${String(e)}` })
+      }
+      let g: Game
+      try {
+        g = startGame(story.slice(), req.seed, limits)
       } catch (e) {
         return E.left({ _tag: 'EnvError', message: `cannot start ${file}: ${String(e)}` })
       }
-      raw = scoreIn(game.status()) ?? 0
+      const stuck = g.stuck()
+      if (stuck !== undefined)
+        return E.left({ _tag: 'EnvError', message: `cannot start ${file}: ${stuckMessage(stuck)}` })
+      const text = g.take()
+      raw = 0
+      const source = score(g, text)
+      game = g
       steps = 0
       done = false
-      const obs = clean(game.take(), maxLen)
+      const keys = g.takeKeys()
+      const obs = clean(text, maxLen)
       const out: ResetResult = {
         observation: obs.text,
-        taskDescription: `Play ${task} and score as many points as you can (maximum ${maxScore}).`,
+        taskDescription: `Play ${task} and score as many points as you can (maximum ${String(maxScore())}).`,
         admissibleActions: commonActions,
         score: scaled(raw),
-        info: { rawScore: raw, maxScore, steps, stepLimit: limit, truncated: obs.truncated }
+        info: {
+          rawScore: raw,
+          maxScore: maxScore(),
+          scoreSource: source,
+          steps,
+          stepLimit: limit,
+          truncated: obs.truncated,
+          ...(keys.length > 0 ? { keysSent: keys.join(' ') } : {})
+        }
       }
       return E.right(out)
     },
     step: async (action) => {
       if (game === undefined || done) return failedStep('step outside an episode', scaled(raw))
+      const g = game
       try {
-        const line = action.replace(/[\r\n]+/g, ' ').slice(0, 200)
+        const flat = action.replace(/[\r\n]+/g, ' ')
+        const line = flat.slice(0, maxAction)
         // file prompts are not answered headless (and ifvms fails on a cancelled restore)
         const fileCommand = /^\s*(save|restore)\b/i.test(line)
-        if (!fileCommand) game.send(line)
+        if (!fileCommand) g.send(line)
         steps++
-        const text = fileCommand ? '[Saving and restoring are disabled in this environment.]' : game.take()
-        const now = scoreIn(game.status()) ?? raw
-        const reward = now - raw
-        raw = now
-        const ended = game.exited() || endedRe.test(text)
-        done = ended || steps >= limit
+        const text = fileCommand ? '[Saving and restoring are disabled in this environment.]' : g.take()
+        const before = raw
+        const source = score(g, text)
+        const stuck = g.stuck()
+        const ended = stuck === undefined && (g.exited() || endedRe.test(text))
+        done = stuck !== undefined || ended || steps >= limit
+        const keys = g.takeKeys()
         const obs = clean(text, maxLen)
         const out: StepResult = {
           observation: obs.text,
-          reward: B.reward(reward),
+          reward: B.reward(raw - before),
           score: scaled(raw),
           done,
           admissibleActions: done ? [] : commonActions,
           info: {
             rawScore: raw,
-            maxScore,
+            maxScore: maxScore(),
+            scoreSource: source,
             steps,
             stepLimit: limit,
             truncated: obs.truncated,
-            gameOver: ended
+            actionTruncated: flat.length > maxAction,
+            gameOver: ended,
+            ...(keys.length > 0 ? { keysSent: keys.join(' ') } : {}),
+            ...(stuck === undefined ? {} : { error: stuckMessage(stuck) })
           }
         }
+        if (done) game = undefined
         return out
       } catch (e) {
         done = true
+        game = undefined
         return failedStep(`interpreter error: ${String(e)}`, scaled(raw))
       }
     },
