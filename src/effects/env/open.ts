@@ -21,7 +21,6 @@ import { alfWorld, scienceWorld, webShop } from './adapters.ts'
  * @category model
  */
 export interface EnvironmentSource {
-  readonly name: string
   readonly open: () => Environment
   readonly catalogue: () => Promise<ReadonlyArray<TaskInfo>>
 }
@@ -53,7 +52,6 @@ export const environmentSource = (spec: EnvSpec, renaming?: Renaming): Environme
     }
   })()
   return {
-    name: spec.kind,
     open,
     catalogue: async () => {
       const env = open()
