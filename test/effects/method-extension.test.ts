@@ -47,6 +47,7 @@ export const notebookMethod: MethodDefinition = {
       trialMemory: memory,
       trainingModes: () => ({ _tag: 'Fixed', mode: 'onPolicyWithTips' }),
       writesTips: true,
+      writesMemory: true,
       updateRows
     }
   }

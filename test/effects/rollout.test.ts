@@ -67,6 +67,7 @@ const withMemoryEval = (
       maxSteps,
       modes: { _tag: 'Fixed', mode: 'onPolicyWithTips' },
       writesTips: true,
+      writesMemory: true,
       learnsNovelty: false
     },
     state: freshState(m.trialMemory.restore(stored))

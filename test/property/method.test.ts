@@ -124,3 +124,12 @@ test('the effect layer never names a method: no method name appears as a string 
   )
   assert.deepEqual(hits, [])
 })
+
+property(
+  'a method that has the policy write a tip also stores it (a tip never read is wasted generation)',
+  [fc.constantFrom(...methods), fc.constantFrom('paper' as const, 'official' as const)],
+  (m, preset) => {
+    const r = runMethod(mainJobRun(m, preset), embed)
+    assert.ok(!r.writesTips || r.writesMemory)
+  }
+)

@@ -65,6 +65,7 @@ export const empo2Like = (configure: (c: Config) => Config): MethodDefinition =>
       trialMemory: memory,
       trainingModes: drawnModes(run.algo),
       writesTips: tipsReadable(run.algo),
+      writesMemory: tipsReadable(run.algo),
       updateRows
     }
   }

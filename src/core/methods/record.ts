@@ -69,7 +69,8 @@ export type ModeSource =
 /**
  * What a run needs of its method: the algorithm config and the agent's budget as the method runs
  * them, the memory it trains with and the one evaluation's memory trials use, how a training
- * iteration's modes are chosen, whether a training episode ends with a written tip, and the update
+ * iteration's modes are chosen, whether a training episode ends with a written tip and whether it is
+ * written to the memory (a memory may learn from episodes without tips), and the update
  * rows of a training batch (none: the method does not change parameters).
  *
  * @since 0.1.0
@@ -82,6 +83,7 @@ export interface RunMethod {
   readonly trialMemory: MemoryKind
   readonly trainingModes: (iterationMode: Mode) => ModeSource
   readonly writesTips: boolean
+  readonly writesMemory: boolean
   readonly updateRows: (
     episodes: ReadonlyArray<Trajectory>,
     advantages: ReadonlyArray<ReadonlyArray<number>>

@@ -70,6 +70,7 @@ export const reflexionMethod: MethodDefinition = {
       trialMemory: memory,
       trainingModes: () => ({ _tag: 'Fixed', mode: 'onPolicyWithTips' }),
       writesTips: true,
+      writesMemory: true,
       updateRows: () => []
     }
   }

@@ -89,6 +89,7 @@ const evalSettings = (run: RunConfig, method: RunMethod, mode: Mode): RolloutSet
   maxSteps: method.algo.rollout.maxSteps,
   modes: { _tag: 'Fixed', mode },
   writesTips: mode !== 'onPolicyNoMemory',
+  writesMemory: mode !== 'onPolicyNoMemory',
   learnsNovelty: false
 })
 

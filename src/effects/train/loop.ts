@@ -172,6 +172,7 @@ export const trainIteration = async (
       maxSteps: algo.rollout.maxSteps,
       modes: method.trainingModes(iterationMode),
       writesTips: method.writesTips,
+      writesMemory: method.writesMemory,
       learnsNovelty: true
     },
     specs,

@@ -50,7 +50,7 @@ export interface EpisodeSpec {
 /**
  * How to play: the algorithm config and the agent's budget as the method runs them, the sampling
  * temperatures, the step limit, how each step's mode is chosen, whether each episode ends with a tip
- * written to memory, and whether the novelty memory learns (training) or only scores (evaluation).
+ * written by the policy, whether it is then written to memory, and whether the novelty memory learns (training) or only scores (evaluation).
  */
 export interface RolloutSettings {
   readonly algo: Config
@@ -60,6 +60,7 @@ export interface RolloutSettings {
   readonly maxSteps: number
   readonly modes: ModeSource
   readonly writesTips: boolean
+  readonly writesMemory: boolean
   readonly learnsNovelty: boolean
 }
 
@@ -232,7 +233,7 @@ export const playEpisodes = async (
     score: l.score,
     success: isSuccess(l.score)
   })
-  const memory = s.writesTips
+  const memory = s.writesMemory
     ? live.reduce((m, l, i) => m.write(episode(l, tips[i] ?? null)), state.memory)
     : state.memory
   return {
