@@ -428,6 +428,17 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
   let done = true
   const maxScore = (): number => opts.maxScore ?? statedMax ?? knownMaxScores[task] ?? 100
   const scaled = (r: number): B.Score => B.score(Math.max(0, Math.min(100, (100 * r) / maxScore())))
+  // what every reset and step reports: the raw score and its scale and source, the step count, and
+  // whether the observation was cut or keys were sent to leave a menu
+  const episodeInfo = (source: ScoreSource | 'custom', truncated: boolean, keys: ReadonlyArray<string>) => ({
+    rawScore: raw,
+    maxScore: maxScore(),
+    scoreSource: source,
+    steps,
+    stepLimit: limit,
+    truncated,
+    ...(keys.length > 0 ? { keysSent: keys.join(' ') } : {})
+  })
   const score = (g: Game, text: string): ScoreSource | 'custom' => {
     const status = g.status()
     const custom = opts.scoreReader?.({ text, status, global: g.global, previous: raw })
@@ -476,15 +487,7 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
         taskDescription: `Play ${task} and score as many points as you can (maximum ${String(maxScore())}).`,
         admissibleActions: commonActions,
         score: scaled(raw),
-        info: {
-          rawScore: raw,
-          maxScore: maxScore(),
-          scoreSource: source,
-          steps,
-          stepLimit: limit,
-          truncated: obs.truncated,
-          ...(keys.length > 0 ? { keysSent: keys.join(' ') } : {})
-        }
+        info: episodeInfo(source, obs.truncated, keys)
       }
       return E.right(out)
     },
@@ -513,15 +516,9 @@ export const zmachine = (opts: ZMachineOptions = {}): Environment => {
           done,
           admissibleActions: done ? [] : commonActions,
           info: {
-            rawScore: raw,
-            maxScore: maxScore(),
-            scoreSource: source,
-            steps,
-            stepLimit: limit,
-            truncated: obs.truncated,
+            ...episodeInfo(source, obs.truncated, keys),
             actionTruncated: flat.length > maxAction,
             gameOver: ended,
-            ...(keys.length > 0 ? { keysSent: keys.join(' ') } : {}),
             ...(stuck === undefined ? {} : { error: stuckMessage(stuck) })
           }
         }
