@@ -3,10 +3,10 @@
  * transcript as in process; invalid messages get error responses; a crashing or hanging child ends
  * the episode with a recorded error, the next reset works again, and no process is left behind.
  */
+import { hasPython } from '../../support/python.ts'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { PassThrough } from 'node:stream'
-import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { bridgeClient, serveBridge } from '../../../src/effects/env/bridge.ts'
@@ -177,15 +177,6 @@ test('a command that cannot start is a reset error, not a crash', async () => {
   assert.match(r.left.message, /cannot run|exited/)
   await env.close()
 })
-
-const hasPython = ((): boolean => {
-  try {
-    execFileSync('python3', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 test(
   'the Python server of adapters/ (bridge_common.py) speaks the same protocol',

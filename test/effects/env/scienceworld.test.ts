@@ -6,6 +6,7 @@
  * comes before `focus`, `go to`, `look around`, `pick up`, `use` and `wait1`) and its task's gold
  * path needs actions that sit past any fixed cap.
  */
+import { hasPython } from '../../support/python.ts'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -21,14 +22,6 @@ import type { ResetRequest, ResetResult, StepResult } from '../../../src/spec/en
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url))
 const fake = here('./fixtures/fake_scienceworld')
 
-const hasPython = ((): boolean => {
-  try {
-    execFileSync('python3', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 const skip = !hasPython && 'no python3'
 
 const fakeEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => ({
