@@ -182,6 +182,21 @@ export const Positive = bounded<'Positive', PositiveBrand>('Positive', { min: 0,
 export type Positive = t.TypeOf<typeof Positive>
 
 /** @since 0.1.0 @category model */
+export interface StepSizeBrand {
+  readonly StepSize: unique symbol
+}
+/**
+ * A number in (0, 1]: a constant step size of a running estimate (`x ← x + α (target − x)`), where 0
+ * would never move and above 1 would overshoot.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const StepSize = bounded<'StepSize', StepSizeBrand>('StepSize', { min: 0, minExclusive: true, max: 1 })
+/** @since 0.1.0 @category model */
+export type StepSize = t.TypeOf<typeof StepSize>
+
+/** @since 0.1.0 @category model */
 export interface UnitIntervalBrand {
   readonly UnitInterval: unique symbol
 }
