@@ -96,9 +96,11 @@ const modelTargets = (m: Model, ep: Episode): ReadonlyArray<number> => {
   })
   return ep.steps.map((_, t) => {
     const n = m.s.nStep ?? T
+    // γ^i as a running product (as a port would accumulate it), so the floats agree exactly
     let g = 0
-    for (let i = 0; i < n && t + i < T; i++) g += m.s.gamma ** i * (ep.steps[t + i]?.reward ?? NaN)
-    return t + n < T ? g + m.s.gamma ** n * (before[t + n] ?? NaN) : g
+    let d = 1
+    for (let i = 0; i < n && t + i < T; i++, d *= m.s.gamma) g += d * (ep.steps[t + i]?.reward ?? NaN)
+    return t + n < T ? g + d * (before[t + n] ?? NaN) : g
   })
 }
 
