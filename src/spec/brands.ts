@@ -356,6 +356,19 @@ export const seed: (x: number) => Seed = brand(Seed)
 export const positiveInt: (x: number) => PositiveInt = brand(PositiveInt)
 
 /**
+ * A {@link StepSize}, checked.
+ *
+ * @example
+ * import { stepSize } from './brands.ts'
+ * assert.equal(stepSize(1), 1)
+ * assert.throws(() => stepSize(0), /StepSize: expected a finite number in \(0, 1\], got 0/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const stepSize: (x: number) => StepSize = brand(StepSize)
+
+/**
  * A {@link NonNegativeInt}, checked.
  *
  * @example
