@@ -61,6 +61,14 @@ import {
   type RetrieveConfig
 } from '../core/memory/memory.ts'
 import { batchIntrinsicRewards, emptyNovelty, intrinsicReward } from '../core/memory/novelty.ts'
+import {
+  exemplarText,
+  retrievalScores,
+  writeEpisode,
+  type RemembererEntry,
+  type RemembererSettings,
+  type RemembererStore
+} from '../core/methods/rememberer.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -1898,6 +1906,209 @@ export const memoryTextSpecs: ReadonlyArray<VectorSpec> = [
   }
 ]
 
+// REMEMBERER: the defaults of the config's rememberer section, and stores built by hand
+const remDefaults: RemembererSettings = {
+  capacity: 500,
+  actionsPerEntry: 20,
+  eviction: 'closestPair',
+  nStep: null,
+  gamma: 1,
+  learningRate: null,
+  observationWeight: 0.5,
+  exemplars: 2,
+  discouraged: 2
+}
+const remAction = (action: string, q: number, visits: number, meanReward = 0) => ({
+  action,
+  q,
+  meanReward,
+  visits
+})
+const remEntry = (
+  observation: string,
+  task: string,
+  actions: RemembererEntry['actions'],
+  bestHistory: ReadonlyArray<string> = []
+): RemembererEntry => ({ observation, task, actions, bestHistory })
+const remEpisode = (
+  task: string,
+  steps: ReadonlyArray<readonly [observation: string, action: string, reward: number]>
+) => ({
+  task,
+  variant: 0,
+  note: null,
+  finalState: '',
+  history: '',
+  score: 0,
+  success: false,
+  steps: steps.map(([observation, action, reward]) => ({ observation, action, reward }))
+})
+const remPool: RemembererStore = {
+  entries: [
+    remEntry('You are in the hall. A door leads east.', 'collect', [remAction('go east', 10, 3)]),
+    remEntry('You are in the hall. A door leads west.', 'collect', [remAction('go west', 0, 1)]),
+    remEntry('You are in the kitchen. A stove is here.', 'boil', [remAction('take pot', 5, 2)])
+  ]
+}
+const rememberWriteScenarios: ReadonlyArray<
+  readonly [string, Partial<RemembererSettings>, RemembererStore, ReturnType<typeof remEpisode>]
+> = [
+  [
+    'Monte-Carlo, 1/N: an empty memory, three steps, a repeated observation',
+    {},
+    { entries: [] },
+    remEpisode('collect', [
+      ['a hall', 'look', 0],
+      ['a hall', 'go east', 10],
+      ['a kitchen', 'take key', 40]
+    ])
+  ],
+  [
+    'Monte-Carlo with γ = 0.9 onto a stored key: its action’s Q is a running mean, the longer history is not kept',
+    { gamma: 0.9 },
+    { entries: [remEntry('a kitchen', 'collect', [remAction('take key', 20, 1, 20)], [])] },
+    remEpisode('collect', [
+      ['a hall', 'go east', 0],
+      ['a kitchen', 'take key', 50]
+    ])
+  ],
+  [
+    'n = 1, γ = 0.5, constant rate 0.5: the bootstrap reads max Q of the memory before the episode',
+    { nStep: 1, gamma: 0.5, learningRate: 0.5 },
+    {
+      entries: [
+        remEntry('a kitchen', 'collect', [remAction('take key', 20, 2, 10), remAction('look', 30, 1)])
+      ]
+    },
+    remEpisode('collect', [
+      ['a hall', 'go east', 2],
+      ['a kitchen', 'look', 4],
+      ['a garden', 'wait', 1]
+    ])
+  ],
+  [
+    'a full key (2 actions): the least-visited action leaves, ties the lower Q',
+    { actionsPerEntry: 2 },
+    { entries: [remEntry('a hall', 'collect', [remAction('look', 5, 2), remAction('wait', 1, 2)])] },
+    remEpisode('collect', [['a hall', 'go east', 7]])
+  ],
+  [
+    'closestPair at capacity 3: a new key closer to the pool than its closest pair is dropped (the hall, east, in a text with a trailing space)',
+    { capacity: 3 },
+    remPool,
+    remEpisode('collect', [['You are in the hall. A door leads east. ', 'go east', 1]])
+  ],
+  [
+    'closestPair at capacity 3: otherwise the more-visited key of the closest pair leaves',
+    { capacity: 3 },
+    remPool,
+    remEpisode('measure', [['a workshop with a ruler', 'take ruler', 30]])
+  ],
+  [
+    'oldest at capacity 3: the first key leaves (the kitchen, where closestPair would evict the hall, east)',
+    { capacity: 3, eviction: 'oldest' },
+    {
+      entries: [remPool.entries[2], remPool.entries[0], remPool.entries[1]] as ReadonlyArray<RemembererEntry>
+    },
+    remEpisode('measure', [['a workshop with a ruler', 'take ruler', 30]])
+  ]
+]
+
+/**
+ * Vectors of REMEMBERER's memory (docs/method.md §10): the write of an episode, the retrieval
+ * scores and the exemplar text.
+ *
+ * @since 0.1.0
+ * @category instances
+ */
+export const remembererSpecs: ReadonlyArray<VectorSpec> = [
+  {
+    module: 'rememberer',
+    function: 'writeEpisode',
+    signature: 'expected = writeEpisode(input.settings, embed)(input.episode)(input.store)',
+    description:
+      'The memory after an episode (algorithm in docs/porting.md, "REMEMBERER"): targets by nStepTargets over the rewards, bootstrapped from max Q of the memory before the episode (0 for a key not stored); then per step in order the key (observation, episode task) gets its action’s Q moved toward the target (α = 1/N after the visit, or the constant rate), its mean reward updated by 1/N, and the step’s history (the actions before it) kept when shorter. A new action at a full key replaces the least-visited one (ties: lower Q, then older); a new key at capacity is placed by the eviction rule, similarity by the default embedding (embedding.embedWith at 256 dimensions, 3-grams). Cases: Monte-Carlo, γ < 1, n = 1 with a constant rate, a full key, closestPair dropping and evicting, oldest.',
+    tolerance: { abs: 1e-12, rel: 1e-9 },
+    cases: () =>
+      rememberWriteScenarios.map(([name, over, store, episode]) => {
+        const settings = { ...remDefaults, ...over }
+        return mkCase(name, { settings, store, episode }, writeEpisode(settings, embed)(episode)(store))
+      })
+  },
+  {
+    module: 'rememberer',
+    function: 'retrievalScores',
+    signature: 'expected = retrievalScores(input.observationWeight, embed)(input.context)(input.store)',
+    description:
+      'The ranked retrieval scores of the stored keys for a decision: score = w · cosine(embed(observation), embed(context.state)) + (1 − w) · cosine(embed(task), embed(context.task)) with the default embedding; sorted by score descending, equal scores by store index ascending. Each item is { index, score }. Cases: the pool of three keys against states and tasks at w = 0.5, 0, 1, 0.3, and two identical keys (a tie).',
+    tolerance: { abs: 1e-12, rel: 1e-9 },
+    cases: () => {
+      const twins: RemembererStore = {
+        entries: [
+          remEntry('a hall', 'boil', [remAction('look', 0, 1)]),
+          remEntry('a kitchen', 'collect', [remAction('look', 0, 1)]),
+          remEntry('a hall', 'boil', [remAction('wait', 0, 1)])
+        ]
+      }
+      const contexts: ReadonlyArray<readonly [RemembererStore, number, string, string]> = [
+        [remPool, 0.5, 'You are in the hall. A door leads east.', 'collect'],
+        [remPool, 0.5, 'You are in the kitchen.', 'collect'],
+        [remPool, 0, 'You are in the kitchen.', 'collect'],
+        [remPool, 1, 'You are in the kitchen.', 'collect'],
+        [remPool, 0.3, 'a stove in the hall', 'boil'],
+        [twins, 0.5, 'a hall', 'boil']
+      ]
+      return contexts.map(([store, w, state, task]) => {
+        const context = { task, variant: 0, state, history: '' }
+        return mkCase(
+          `w = ${w}, state “${state}”, task ${task}${store === twins ? ', a tie' : ''}`,
+          { observationWeight: w, context, store },
+          retrievalScores(w, embed)(context)(store)
+        )
+      })
+    }
+  },
+  {
+    module: 'rememberer',
+    function: 'exemplarText',
+    signature: 'expected = exemplarText(input.discouraged)(input.entry)',
+    description:
+      'The exemplar a retrieved key shows: "Encouraged: " + a + " (Q " + scoreText(Q) + ")" for the highest-Q action (ties: more visits, then older); then, if any stored action has a lower Q, ". Discouraged: " and up to `discouraged` of them, lowest Q first (ties: older), as a + " (Q " + scoreText(Q) + ")" joined by ", "; then ". Seen in task " + task + " at: " + observation. scoreText as in memory.entryText.json. Cases: one action, a tie on Q broken by visits, ties among the discouraged, discouraged 0 and more than there are, negative and rounding Q.',
+    tolerance: { abs: 0, rel: 0 },
+    cases: () =>
+      (
+        [
+          ['one action', 2, [remAction('look', 12.25, 1)]],
+          [
+            'a tie on the highest Q: more visits wins',
+            2,
+            [remAction('look', 40, 1), remAction('go east', 40, 3), remAction('wait', -2.5, 1)]
+          ],
+          [
+            'discouraged ties: the older first; only 2 shown',
+            2,
+            [
+              remAction('take key', 0, 1),
+              remAction('look', 0, 1),
+              remAction('go east', 33.35, 2),
+              remAction('wait', -0.04, 1)
+            ]
+          ],
+          ['discouraged 0', 0, [remAction('look', 1, 1), remAction('wait', 0, 1)]],
+          [
+            'discouraged 5, two below the best',
+            5,
+            [remAction('a', 2.675, 1), remAction('b', 3, 1), remAction('c', 1, 4)]
+          ],
+          ['all equal: nothing discouraged', 2, [remAction('look', 5, 1), remAction('wait', 5, 1)]]
+        ] as ReadonlyArray<readonly [string, number, RemembererEntry['actions']]>
+      ).map(([name, discouraged, actions]) => {
+        const entry = remEntry('You are in the hall. A door leads east.', 'collect', actions)
+        return mkCase(name, { discouraged, entry }, exemplarText(discouraged)(entry))
+      })
+  }
+]
+
 /**
  * The fixed seed of the committed vectors.
  *
@@ -1910,7 +2121,8 @@ export const VECTORS_SEED = 20260223
  * Every vector spec, in a fixed order (a spec's position is part of its seed: append, never insert).
  * The rng and loss files came first; returns, advantages, modes, tokenizer, prompt, embedding, memory
  * and novelty were appended after them, then the aggregation weights, the omitted rows' counts and the
- * batch novelty reward, then the memory entry text and the tip-writing prompt.
+ * batch novelty reward, then the memory entry text and the tip-writing prompt, then REMEMBERER's
+ * write, retrieval scores and exemplar text.
  *
  * @since 0.1.0
  * @category instances
@@ -1923,7 +2135,8 @@ export const allSpecs: ReadonlyArray<VectorSpec> = [
   ...textSpecs,
   ...memorySpecs,
   ...switchSpecs,
-  ...memoryTextSpecs
+  ...memoryTextSpecs,
+  ...remembererSpecs
 ]
 
 /**

@@ -182,6 +182,21 @@ export const Positive = bounded<'Positive', PositiveBrand>('Positive', { min: 0,
 export type Positive = t.TypeOf<typeof Positive>
 
 /** @since 0.1.0 @category model */
+export interface StepSizeBrand {
+  readonly StepSize: unique symbol
+}
+/**
+ * A number in (0, 1]: a constant step size of a running estimate (`x ← x + α (target − x)`), where 0
+ * would never move and above 1 would overshoot.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const StepSize = bounded<'StepSize', StepSizeBrand>('StepSize', { min: 0, minExclusive: true, max: 1 })
+/** @since 0.1.0 @category model */
+export type StepSize = t.TypeOf<typeof StepSize>
+
+/** @since 0.1.0 @category model */
 export interface UnitIntervalBrand {
   readonly UnitInterval: unique symbol
 }
@@ -339,6 +354,19 @@ export const seed: (x: number) => Seed = brand(Seed)
  * @category constructors
  */
 export const positiveInt: (x: number) => PositiveInt = brand(PositiveInt)
+
+/**
+ * A {@link StepSize}, checked.
+ *
+ * @example
+ * import { stepSize } from './brands.ts'
+ * assert.equal(stepSize(1), 1)
+ * assert.throws(() => stepSize(0), /StepSize: expected a finite number in \(0, 1\], got 0/)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const stepSize: (x: number) => StepSize = brand(StepSize)
 
 /**
  * A {@link NonNegativeInt}, checked.

@@ -20,7 +20,8 @@ import {
   Seed,
   UnitInterval,
   Cosine,
-  LogClamp
+  LogClamp,
+  StepSize
 } from './brands.ts'
 
 // -------------------------------------------------------------------------------------
@@ -213,6 +214,35 @@ export const OptimConfig = strict(
   'OptimConfig'
 )
 
+/** How REMEMBERER makes room for a new (observation, task) key when its pool is full. @since 0.1.0 @category model */
+export const RemembererEviction = t.keyof({ closestPair: null, oldest: null })
+/** @since 0.1.0 @category model */
+export type RemembererEviction = t.TypeOf<typeof RemembererEviction>
+/**
+ * REMEMBERER's experience memory (docs/method.md §10): its capacity and eviction, the Q-value target
+ * and step size, the retrieval's similarity weights and what the prompt shows. Read only by the
+ * `rememberer` method.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const RemembererConfig = strict(
+  {
+    capacity: PositiveInt,
+    actionsPerEntry: PositiveInt,
+    eviction: RemembererEviction,
+    nStep: t.union([t.null, PositiveInt]),
+    gamma: UnitInterval,
+    learningRate: t.union([t.null, StepSize]),
+    observationWeight: UnitInterval,
+    exemplars: NonNegativeInt,
+    discouraged: NonNegativeInt
+  },
+  'RemembererConfig'
+)
+/** @since 0.1.0 @category model */
+export type RemembererConfig = t.TypeOf<typeof RemembererConfig>
+
 /**
  * The complete configuration.
  *
@@ -232,7 +262,8 @@ export const Config = strict(
     loss: LossConfig,
     memory: MemoryConfig,
     novelty: NoveltyConfig,
-    optim: OptimConfig
+    optim: OptimConfig,
+    rememberer: RemembererConfig
   },
   'Config'
 )
@@ -548,7 +579,68 @@ export const configDocs: Readonly<Record<string, FieldDoc>> = {
   },
   'optim.adamBeta1': { meaning: 'Adam β₁.', range: '[0, 1]', symbol: '—' },
   'optim.adamBeta2': { meaning: 'Adam β₂.', range: '[0, 1]', symbol: '—' },
-  'optim.adamEpsilon': { meaning: 'Adam ε.', range: '> 0', symbol: '—' }
+  'optim.adamEpsilon': { meaning: 'Adam ε.', range: '> 0', symbol: '—' },
+  'rememberer.capacity': {
+    meaning:
+      'REMEMBERER (docs/method.md §10): how many (observation, task) keys the experience memory keeps; a new key beyond it is placed by rememberer.eviction.',
+    range: '≥ 1',
+    symbol: '—',
+    note: 'the source’s example value; not an EMPO² setting, so both presets share it'
+  },
+  'rememberer.actionsPerEntry': {
+    meaning:
+      'REMEMBERER: how many actions one key keeps, each with its Q, mean reward and visit count; a new action at a full key replaces the least-visited stored one (ties: the lower Q, then the older).',
+    range: '≥ 1',
+    symbol: '—',
+    note: 'the source’s example value; which action leaves is this project’s choice (the source names none)'
+  },
+  'rememberer.eviction': {
+    meaning:
+      'REMEMBERER: the rule for a new key when the pool holds rememberer.capacity keys. closestPair (the source’s): with s_new the new key’s highest similarity to a stored key and s_pair the highest similarity of two stored keys, the new key is dropped when s_new > s_pair, otherwise the more-visited key of that closest pair leaves (ties: the older); with fewer than two keys stored there is no pair and the new key is dropped. oldest: the first-inserted key leaves. Similarity is the retrieval’s (rememberer.observationWeight).',
+    range: 'closestPair | oldest',
+    symbol: '—'
+  },
+  'rememberer.nStep': {
+    meaning:
+      'REMEMBERER: the n of the n-step target G_t = Σ_{i<n} γ^i r_{t+i} + γ^n max_a Q(key_{t+n}, a) (bootstrapped from the memory as it stood before the episode, only when the episode lasts beyond t + n); null: the Monte-Carlo return, never bootstrapped.',
+    range: 'null | ≥ 1',
+    symbol: 'n',
+    note: 'the source leaves n unset by default, i.e. Monte-Carlo'
+  },
+  'rememberer.gamma': {
+    meaning: 'REMEMBERER: discount of the n-step target.',
+    range: '[0, 1]',
+    symbol: 'γ',
+    note: 'the source’s default 1'
+  },
+  'rememberer.learningRate': {
+    meaning:
+      'REMEMBERER: the step of Q ← Q + α (target − Q); null: α = 1/N with N the action’s visit count after the visit (Q is the running mean of its targets).',
+    range: 'null | (0, 1]',
+    symbol: 'α',
+    note: 'the source’s default is 1/N'
+  },
+  'rememberer.observationWeight': {
+    meaning:
+      'REMEMBERER: similarity of two keys (and of a key to the current decision) = w · cos(observations) + (1 − w) · cos(task names), each text embedded by the run’s embedder; retrieval takes the highest, ties the older key first.',
+    range: '[0, 1]',
+    symbol: '—',
+    note: 'the source weighs both halves equally: 0.5'
+  },
+  'rememberer.exemplars': {
+    meaning:
+      'REMEMBERER: how many retrieved keys the prompt shows, one exemplar text each (its encouraged and discouraged actions with their Q).',
+    range: '≥ 0',
+    symbol: '—',
+    note: 'the source shows 2'
+  },
+  'rememberer.discouraged': {
+    meaning:
+      'REMEMBERER: at most this many discouraged actions per exemplar: the stored actions whose Q is below the encouraged (highest-Q) action’s, lowest Q first (ties: the older).',
+    range: '≥ 0',
+    symbol: '—',
+    note: 'the source shows “actions with low Q” without a count; 2 is this project’s choice'
+  }
 }
 
 // -------------------------------------------------------------------------------------
@@ -624,6 +716,17 @@ const paperRaw = {
     adamBeta1: 0.9,
     adamBeta2: 0.999,
     adamEpsilon: 1e-8
+  },
+  rememberer: {
+    capacity: 500,
+    actionsPerEntry: 20,
+    eviction: 'closestPair',
+    nStep: null,
+    gamma: 1,
+    learningRate: null,
+    observationWeight: 0.5,
+    exemplars: 2,
+    discouraged: 2
   }
 }
 
@@ -788,6 +891,8 @@ export const leafPaths = (props: t.Props, prefix = ''): ReadonlyArray<string> =>
  * The switches added after runs had already been stored, each with the value that reproduces how a
  * run stored before it behaved: a run resumed across the change goes on as it started. (The
  * `skipZeroAdvantage` optimisation changed without a switch: such a run goes on with the exact rule.)
+ * A section added later (`rememberer`) lists each of its fields; a run stored before it gets the
+ * whole section.
  *
  * @since 0.1.0
  * @category decoding
@@ -799,13 +904,16 @@ export const switchesAddedLater: ReadonlyArray<readonly [path: string, before: u
   ['memory.scoreTies', 'cosineThenNewest'],
   ['memory.tipPromptShowsTips', false],
   ['novelty.batchUpdate', 'sequential'],
-  ['advantage.gigpoEpisodeStats', 'perTrajectory']
+  ['advantage.gigpoEpisodeStats', 'perTrajectory'],
+  // REMEMBERER's section came after runs were stored; no stored run read it, so its defaults
+  ...Object.entries(paperRaw.rememberer).map(([k, v]) => [`rememberer.${k}`, v] as const)
 ]
 
 /**
  * A stored algorithm config (not yet decoded) with every switch of {@link switchesAddedLater} that it
- * lacks set to its value from before; a field it has, and anything that is not an object, is left as
- * it is. The paths of the switches added, in order, come with it (to tell the user).
+ * lacks set to its value from before (a section it lacks altogether is created); a field it has, and
+ * anything that is not an object, is left as it is. The paths of the switches added, in order, come
+ * with it (to tell the user).
  *
  * @example
  * import { withSwitchesAddedLater, paperPreset } from './config.ts'
@@ -814,6 +922,8 @@ export const switchesAddedLater: ReadonlyArray<readonly [path: string, before: u
  * const filled = withSwitchesAddedLater({ ...rest, mask: oldMask })
  * assert.deepEqual(filled.added, ['mask.droppedRowsCount'])
  * assert.equal((filled.config as typeof paperPreset).mask.droppedRowsCount, false)
+ * const { rememberer, ...older } = paperPreset
+ * assert.deepEqual((withSwitchesAddedLater(older).config as typeof paperPreset).rememberer, rememberer)
  * assert.deepEqual(withSwitchesAddedLater(paperPreset), { config: paperPreset, added: [] })
  *
  * @since 0.1.0
@@ -827,7 +937,7 @@ export const withSwitchesAddedLater = (
       const [section, field] = path.split('.') as [string, string]
       const c = acc.config
       if (!isPlainObject(c)) return acc
-      const sub = c[section]
+      const sub = c[section] ?? {}
       if (!isPlainObject(sub) || field in sub) return acc
       return { config: { ...c, [section]: { ...sub, [field]: before } }, added: [...acc.added, path] }
     },

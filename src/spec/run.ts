@@ -31,7 +31,9 @@ import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
  * - `empo2-no-mask`: the low-probability mask switched off;
  * - `empo2-no-intrinsic`: the intrinsic-reward coefficient set to 0;
  * - `reflexion`: no parameter updates; after each episode the policy writes a reflection for the task
- *   and the last 3 reflections of the task are in every prompt.
+ *   and the last 3 reflections of the task are in every prompt;
+ * - `rememberer`: no parameter updates; every step updates a Q-value per (observation, task) key and
+ *   action, and every prompt shows the most similar keys' best and worst actions (docs/method.md §10).
  *
  * @since 0.1.0
  * @category model
@@ -43,7 +45,8 @@ export const Method = t.keyof({
   'empo2-no-offpolicy': null,
   'empo2-no-mask': null,
   'empo2-no-intrinsic': null,
-  reflexion: null
+  reflexion: null,
+  rememberer: null
 })
 /** @since 0.1.0 @category model */
 export type Method = t.TypeOf<typeof Method>

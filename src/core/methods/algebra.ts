@@ -9,9 +9,10 @@
  *
  * Given here: EMPO² as in the paper and as released ({@link empo2}), GRPO without memory
  * ({@link grpo}), Reflexion ({@link reflexion}), and REMEMBERER's Q-value update as pure functions
- * ({@link nStepTargets}, {@link qUpdate}).
+ * ({@link nStepTargets}, {@link qUpdate}); REMEMBERER's store, eviction, retrieval and exemplars
+ * build on them in rememberer.ts.
  *
- * Not covered (honestly): REMEMBERER's store, similarity eviction and exemplar prompts; Yan et al.'s
+ * Not covered (honestly): Yan et al.'s
  * posterior `q ∝ p_LLM · exp(Q/α)` and its M-step (only the {@link weightedLikelihood} tag exists);
  * JERP's rule-pool operations; H²R's two-level memory; Reflexion's stopping rule (exact action repeat)
  * and its reflection prompt. The render of {@link empo2} is a plain default; the EMPO² prompt proper

@@ -17,6 +17,7 @@ import {
   noOffPolicyMethod
 } from './empo2.ts'
 import { reflexionMethod } from './reflexion.ts'
+import { remembererMethod } from './rememberer.ts'
 import type { MethodDefinition, RunMethod } from './record.ts'
 
 /**
@@ -32,7 +33,8 @@ export const methods: { readonly [M in Method]: MethodDefinition } = {
   'empo2-no-offpolicy': noOffPolicyMethod,
   'empo2-no-mask': noMaskMethod,
   'empo2-no-intrinsic': noIntrinsicMethod,
-  reflexion: reflexionMethod
+  reflexion: reflexionMethod,
+  rememberer: remembererMethod
 }
 
 /**
