@@ -534,8 +534,7 @@ export const remembererMemory = (s: RemembererSettings, agent: AgentConfig, embe
 /**
  * REMEMBERER (docs/method.md §10): every step shows the `rememberer.exemplars` most similar keys
  * (each capped at {@link exemplarChars}), every episode is written to the memory, and no parameter
- * changes. The rollouts write a memory only when a method writes tips, so this one declares
- * `writesTips`: the policy writes a tip after each episode, and REMEMBERER's write ignores it.
+ * changes. The policy writes no tip: the write reads the episode's steps and rewards.
  *
  * @since 0.1.0
  * @category instances
@@ -555,7 +554,8 @@ export const remembererMethod: MethodDefinition = {
       memory,
       trialMemory: memory,
       trainingModes: () => ({ _tag: 'Fixed', mode: 'onPolicyWithTips' }),
-      writesTips: true,
+      writesTips: false,
+      writesMemory: true,
       updateRows: () => []
     }
   }

@@ -347,6 +347,7 @@ property(
     const gmax = Math.max(1e-3, ...Array.from(want.dLogProbs.data).map(Math.abs))
     const klLost = (k: number): number => {
       if (s.kl.estimator !== 'k3') return 0
+      if (x.refLogProbs === null) return 0
       const d = (x.refLogProbs.data[k] as number) - (x.logProbs.data[k] as number)
       return Math.abs(d) < 2 ** -10 ? s.kl.beta * Math.abs(Math.expm1(d)) * (1 + 1e-6) : 0
     }
