@@ -84,7 +84,8 @@ const step = (mode: 'onPolicyNoMemory' | 'offPolicy') => ({
   oldLogProbs: [-1],
   reward: 0,
   intrinsic: 0,
-  score: 0
+  score: 0,
+  candidates: []
 })
 
 property(

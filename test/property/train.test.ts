@@ -253,7 +253,8 @@ const recordArb = fc
     oldLogProbs: [-1, -2],
     reward: 0,
     intrinsic: 0,
-    score: 0
+    score: 0,
+    candidates: []
   }))
 
 property(

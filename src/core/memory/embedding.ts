@@ -282,3 +282,25 @@ const timesPow2 = (x: number, k: number): number => {
   const h = Math.trunc(k / 2)
   return x * 2 ** h * 2 ** (k - h)
 }
+
+/**
+ * An embedder that remembers the vectors it has computed (the same texts are embedded at every
+ * retrieval and eviction). Same results as `embedder`.
+ *
+ * @example
+ * import { memoEmbedder, embed } from './embedding.ts'
+ * assert.deepEqual(memoEmbedder(embed)('a hall'), embed('a hall'))
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const memoEmbedder = (embedder: Embedder): Embedder => {
+  const seen = new Map<string, Embedding>()
+  return (text) => {
+    const hit = seen.get(text)
+    if (hit !== undefined) return hit
+    const v = embedder(text)
+    seen.set(text, v)
+    return v
+  }
+}

@@ -42,7 +42,38 @@ export interface MemoryValue {
   readonly snapshot: Readonly<Record<string, unknown>>
   /** The most recent `n` entries as one line each, newest first (for `empo2 inspect`). */
   readonly recent: (n: number) => ReadonlyArray<string>
+  /** How a step that consults the memory picks its action from the policy's samples. */
+  readonly acting: Acting
 }
+
+/**
+ * One action the policy proposed for a step, as a posterior sees it: its text and its sequence
+ * log-probability under the policy (the sum of its per-token log-probs).
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface Candidate {
+  readonly text: string
+  readonly logProb: number
+}
+
+/**
+ * How a step that consults the memory picks its action: the policy's one sample as it is (`Sample`),
+ * or one of `candidates` samples drawn from the weights the memory gives them (`Reweight`;
+ * docs/method.md §11). `weights` sees the distinct candidates (identical texts counted once, the
+ * first kept) and returns a probability for each, in their order.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export type Acting =
+  | { readonly _tag: 'Sample' }
+  | {
+      readonly _tag: 'Reweight'
+      readonly candidates: number
+      readonly weights: (ctx: Context, candidates: ReadonlyArray<Candidate>) => ReadonlyArray<number>
+    }
 
 /**
  * A kind of memory: the empty memory, and how to read one back from a stored snapshot (throws,
@@ -118,11 +149,25 @@ export interface StoredMemory<Entry, Store> {
   readonly recent: (store: Store) => (n: number) => ReadonlyArray<string>
   readonly key: string
   readonly codec: t.Type<Store, unknown>
+  /** How a step consulting this memory acts, given the store (absent: the policy's sample). */
+  readonly acting?: (store: Store) => Acting
 }
 
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
+
+/**
+ * Acting on the policy's one sample.
+ *
+ * @example
+ * import { sampleActing } from './record.ts'
+ * assert.equal(sampleActing._tag, 'Sample')
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const sampleActing: Acting = { _tag: 'Sample' }
 
 /**
  * A {@link MemoryValue} of a stored memory, holding `store`.
@@ -148,7 +193,8 @@ export const memoryValue =
     shown: (ctx) => m.shown(m.method.retrieve(ctx)(store)),
     write: (episode) => memoryValue(m)(m.method.write(episode)(store)),
     snapshot: { [m.key]: m.codec.encode(store) },
-    recent: m.recent(store)
+    recent: m.recent(store),
+    acting: m.acting === undefined ? sampleActing : m.acting(store)
   })
 
 /**
@@ -216,4 +262,50 @@ export const drawnModes =
 export const tipsReadable = (algo: Config): boolean => {
   const p = modeProbabilities(algo.modes)
   return p.onPolicyWithTips + p.offPolicy > 0
+}
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The distinct candidates of a step's samples, by text, each first occurrence kept (their indices
+ * into `texts`, in order).
+ *
+ * @example
+ * import { distinctCandidates } from './record.ts'
+ * assert.deepEqual(distinctCandidates(['go north', 'take key', 'go north']), [0, 1])
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const distinctCandidates = (texts: ReadonlyArray<string>): ReadonlyArray<number> =>
+  texts.flatMap((x, i) => (texts.indexOf(x) === i ? [i] : []))
+
+/**
+ * The index drawn from probabilities `weights` by one uniform `u ∈ [0, 1)`: the first index whose
+ * cumulative weight exceeds `u` (the last positive one when rounding leaves the sum below `u`).
+ * Throws on an empty, negative or all-zero vector, naming it.
+ *
+ * @example
+ * import { drawIndex } from './record.ts'
+ * assert.equal(drawIndex([0.2, 0.5, 0.3], 0.1), 0)
+ * assert.equal(drawIndex([0.2, 0.5, 0.3], 0.69), 1)
+ * assert.equal(drawIndex([0.2, 0.5, 0.3], 0.7), 2)
+ * assert.equal(drawIndex([0, 1, 0], 0.999), 1)
+ *
+ * @since 0.1.0
+ * @category destructors
+ */
+export const drawIndex = (weights: ReadonlyArray<number>, u: number): number => {
+  if (weights.length === 0 || weights.some((w) => !(w >= 0)) || !weights.some((w) => w > 0))
+    throw new RangeError(
+      `drawIndex: weights must be non-negative with one positive, got [${weights.join(', ')}]`
+    )
+  let acc = 0
+  for (let i = 0; i < weights.length; i++) {
+    acc += weights[i] as number
+    if (u < acc) return i
+  }
+  return weights.reduce((last, w, i) => (w > 0 ? i : last), 0)
 }

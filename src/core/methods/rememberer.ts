@@ -11,10 +11,9 @@ import * as t from 'io-ts'
 import type { RemembererEviction } from '../../spec/config.ts'
 import { positiveInt } from '../../spec/brands.ts'
 import { strict } from '../../spec/codec.ts'
-import type { Embedding } from '../../spec/data.ts'
 import type { AgentConfig } from '../../spec/run.ts'
 import { capTip } from '../agent/agent.ts'
-import { cosine, type Embedder } from '../memory/embedding.ts'
+import { cosine, memoEmbedder, type Embedder } from '../memory/embedding.ts'
 import { scoreText } from '../memory/memory.ts'
 import { nStepTargets, none, qUpdate, type Context, type Episode, type MemoryMethod } from './algebra.ts'
 import { memoryKind, type MemoryKind, type MethodDefinition } from './record.ts'
@@ -422,29 +421,6 @@ export const writeEpisode =
       store
     )
   }
-
-/**
- * An embedder that remembers the vectors it has computed (the same texts are embedded at every
- * retrieval and eviction). Same results as `embedder`.
- *
- * @example
- * import { memoEmbedder } from './rememberer.ts'
- * import { embed } from '../memory/embedding.ts'
- * assert.deepEqual(memoEmbedder(embed)('a hall'), embed('a hall'))
- *
- * @since 0.1.0
- * @category combinators
- */
-export const memoEmbedder = (embedder: Embedder): Embedder => {
-  const seen = new Map<string, Embedding>()
-  return (text) => {
-    const hit = seen.get(text)
-    if (hit !== undefined) return hit
-    const v = embedder(text)
-    seen.set(text, v)
-    return v
-  }
-}
 
 // -------------------------------------------------------------------------------------
 // instances

@@ -191,3 +191,17 @@ export const samplingStream = (rollouts: Rng, step: number): Rng => fork(rollout
  * @category constructors
  */
 export const tipWritingStream = (rollouts: Rng): Rng => fork(rollouts, 2_000_000)
+
+/**
+ * The draw of step `t`'s action among episode `e`'s candidates, when its memory reweights them.
+ *
+ * @example
+ * import { actingStream, samplingStream, runRoot } from './streams.ts'
+ * assert.notDeepEqual(actingStream(runRoot(0), 0, 1), actingStream(runRoot(0), 1, 0))
+ * assert.notDeepEqual(actingStream(runRoot(0), 0, 0), samplingStream(runRoot(0), 0))
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const actingStream = (rollouts: Rng, episode: number, step: number): Rng =>
+  fork(fork(rollouts, 3_000_000 + step), episode)

@@ -135,7 +135,7 @@ export const episodeAdvantages =
  * @example
  * import { updateRows } from './train.ts'
  * import { text, tipsSegment } from '../agent/prompt.ts'
- * const step = { observation: 'o', prompt: [text('a'), tipsSegment(['t']), text('b')], tips: ['t'], mode: 'offPolicy' as const, action: 'x', actionTokens: [1], oldLogProbs: [-1], reward: 0, intrinsic: 0, score: 0 }
+ * const step = { observation: 'o', prompt: [text('a'), tipsSegment(['t']), text('b')], tips: ['t'], mode: 'offPolicy' as const, action: 'x', actionTokens: [1], oldLogProbs: [-1], reward: 0, intrinsic: 0, score: 0, candidates: [] }
  * const rows = updateRows([{ steps: [step, { ...step, mode: 'onPolicyWithTips' as const }] }], [[2, 0]])
  * assert.equal(rows.length, 2)
  * assert.deepEqual(rows[0]!.updatePrompt, [text('a'), text('b')])

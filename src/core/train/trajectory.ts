@@ -12,7 +12,8 @@ import type { Prompt } from '../agent/prompt.ts'
  * memory step), the texts the memory returned (in retrieval order; the prompt shows the first
  * `maxTipsShown` of them), the step's mode, the action (text and tokens, `[T]`), the per-token
  * log-probs under the rollout policy `π_θold` with that prompt (`[T]`), the extrinsic and intrinsic
- * rewards and the score after the step.
+ * rewards and the score after the step; and the candidates the action was drawn from when the memory
+ * reweighted the policy's samples (empty when the step took the policy's one sample).
  *
  * @since 0.1.0
  * @category model
@@ -28,6 +29,22 @@ export interface Step {
   readonly reward: number
   readonly intrinsic: number
   readonly score: number
+  readonly candidates: ReadonlyArray<StepCandidate>
+}
+
+/**
+ * One of the distinct actions a step's action was drawn from, when the memory reweighted the policy's
+ * samples (docs/method.md §11): its text, tokens and per-token log-probs under the rollout policy,
+ * and the probability the memory gave it.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export interface StepCandidate {
+  readonly action: string
+  readonly actionTokens: ReadonlyArray<number>
+  readonly oldLogProbs: ReadonlyArray<number>
+  readonly weight: number
 }
 
 /**

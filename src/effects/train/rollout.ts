@@ -17,14 +17,20 @@ import type { Config } from '../../spec/config.ts'
 import { nonNegativeInt, seed } from '../../spec/brands.ts'
 import type { AgentConfig } from '../../spec/run.ts'
 import { showsTips, type Mode, type NoveltyMemory } from '../../spec/data.ts'
-import type { Policy } from '../../core/agent/policy.ts'
-import type { Rng } from '../../core/rng.ts'
-import { samplingStream, stepModeStream, tipWritingStream } from '../../core/train/streams.ts'
+import { sequenceLogProb, type Policy, type Sampled } from '../../core/agent/policy.ts'
+import { nextFloat, type Rng } from '../../core/rng.ts'
+import { actingStream, samplingStream, stepModeStream, tipWritingStream } from '../../core/train/streams.ts'
 import { drawStepMode } from '../../core/train/modes.ts'
 import { render, type HistoryStep } from '../../core/agent/prompt.ts'
 import { batchIntrinsicRewards } from '../../core/memory/novelty.ts'
 import type { Episode } from '../../core/methods/algebra.ts'
-import type { MemoryValue, ModeSource } from '../../core/methods/record.ts'
+import {
+  distinctCandidates,
+  drawIndex,
+  sampleActing,
+  type MemoryValue,
+  type ModeSource
+} from '../../core/methods/record.ts'
 import type { Embedder } from '../../core/memory/embedding.ts'
 import { historyText } from '../../core/train/train.ts'
 import type { Step, Trajectory } from '../../core/train/trajectory.ts'
@@ -150,19 +156,48 @@ export const playEpisodes = async (
         observation: l.observation,
         tips
       })
-      return { mode, tips, prompt }
+      // a memory that reweights the policy's samples does so only where the memory is consulted
+      const acting = showsTips(mode) ? state.memory.acting : sampleActing
+      return { mode, tips, prompt, ctx, acting }
     })
-    const sampled = await deps.policy.sample(
-      active.map(([l], k) => ({
-        prompt: render((plans[k] as (typeof plans)[number]).prompt),
-        ...(l.admissible.length > 0 ? { admissible: l.admissible } : {}),
-        maxTokens: s.algo.rollout.maxResponseTokens,
-        temperature: s.temperature
-      })),
+    // one request per sample: `candidates` of them for a reweighting step, in episode order
+    const counts = plans.map((p) => (p.acting._tag === 'Reweight' ? p.acting.candidates : 1))
+    const samples = await deps.policy.sample(
+      active.flatMap(([l], k) =>
+        Array.from({ length: counts[k] as number }, () => ({
+          prompt: render((plans[k] as (typeof plans)[number]).prompt),
+          ...(l.admissible.length > 0 ? { admissible: l.admissible } : {}),
+          maxTokens: s.algo.rollout.maxResponseTokens,
+          temperature: s.temperature
+        }))
+      ),
       samplingStream(rng, t)
     )
+    const sampled = active.map(([, i], k) => {
+      const start = counts.slice(0, k).reduce((a, b) => a + b, 0)
+      const own = samples.slice(start, start + (counts[k] as number))
+      const plan = plans[k] as (typeof plans)[number]
+      if (plan.acting._tag === 'Sample') return { out: own[0] as Sampled, candidates: [] }
+      const distinct = distinctCandidates(own.map((x) => x.text)).map((j) => own[j] as Sampled)
+      const weights = plan.acting.weights(
+        plan.ctx,
+        distinct.map((x) => ({ text: x.text, logProb: sequenceLogProb(x) }))
+      )
+      const [u] = nextFloat(actingStream(rng, i, t))
+      return {
+        out: distinct[drawIndex(weights, u)] as Sampled,
+        candidates: distinct.map((x, j) => ({
+          action: x.text,
+          actionTokens: x.tokens,
+          oldLogProbs: x.logProbs,
+          weight: weights[j] as number
+        }))
+      }
+    })
     const results: ReadonlyArray<StepResult> = await Promise.all(
-      active.map(([, i], k) => (deps.envs[i] as Environment).step((sampled[k] as { text: string }).text))
+      active.map(([, i], k) =>
+        (deps.envs[i] as Environment).step((sampled[k] as (typeof sampled)[number]).out.text)
+      )
     )
     // one novelty batch per step: the states the running episodes reached together; evaluation never
     // updates the novelty memory, so there every state is scored against it as it stood
@@ -177,7 +212,7 @@ export const playEpisodes = async (
     if (s.learnsNovelty) novelty = nextNovelty
     active.forEach(([l], k) => {
       const plan = plans[k] as (typeof plans)[number]
-      const out = sampled[k] as (typeof sampled)[number]
+      const { out, candidates } = sampled[k] as (typeof sampled)[number]
       const res = results[k] as StepResult
       const rInt = rInts[k] as number
       l.steps.push({
@@ -190,7 +225,8 @@ export const playEpisodes = async (
         oldLogProbs: out.logProbs,
         reward: res.reward,
         intrinsic: rInt,
-        score: res.score
+        score: res.score,
+        candidates
       })
       l.history.push({ observation: l.observation, tips: plan.tips, action: out.text })
       l.observation = res.observation
