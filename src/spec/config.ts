@@ -243,6 +243,44 @@ export const RemembererConfig = strict(
 /** @since 0.1.0 @category model */
 export type RemembererConfig = t.TypeOf<typeof RemembererConfig>
 
+/** How memory-driven prior refinement combines a new return with a pair's stored Q. @since 0.1.0 @category model */
+export const MdsiCombine = t.keyof({ mean: null, max: null, overwrite: null })
+/** @since 0.1.0 @category model */
+export type MdsiCombine = t.TypeOf<typeof MdsiCombine>
+/** How the neighbours of an unseen pair weigh in its Q estimate. @since 0.1.0 @category model */
+export const MdsiWeighting = t.keyof({ similarity: null, uniform: null })
+/** @since 0.1.0 @category model */
+export type MdsiWeighting = t.TypeOf<typeof MdsiWeighting>
+/** The weight of a candidate's row in the prior-refinement update. @since 0.1.0 @category model */
+export const MdsiUpdateWeight = t.keyof({ posterior: null, centred: null })
+/** @since 0.1.0 @category model */
+export type MdsiUpdateWeight = t.TypeOf<typeof MdsiUpdateWeight>
+/**
+ * Memory-driven prior refinement (docs/method.md §11): the Q-memory's capacity, return and combine
+ * rule, the neighbour estimate of an unseen pair, the posterior's candidates and temperature, and the
+ * weight of the prior-refinement update. Read only by the `mdsi` method.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export const MdsiConfig = strict(
+  {
+    capacity: PositiveInt,
+    gamma: UnitInterval,
+    combine: MdsiCombine,
+    neighbours: PositiveInt,
+    minSimilarity: UnitInterval,
+    weighting: MdsiWeighting,
+    stateWeight: UnitInterval,
+    candidates: PositiveInt,
+    alpha: Positive,
+    updateWeight: MdsiUpdateWeight
+  },
+  'MdsiConfig'
+)
+/** @since 0.1.0 @category model */
+export type MdsiConfig = t.TypeOf<typeof MdsiConfig>
+
 /**
  * The complete configuration.
  *
@@ -263,7 +301,8 @@ export const Config = strict(
     memory: MemoryConfig,
     novelty: NoveltyConfig,
     optim: OptimConfig,
-    rememberer: RemembererConfig
+    rememberer: RemembererConfig,
+    mdsi: MdsiConfig
   },
   'Config'
 )
@@ -640,6 +679,76 @@ export const configDocs: Readonly<Record<string, FieldDoc>> = {
     range: '≥ 0',
     symbol: '—',
     note: 'the source shows “actions with low Q” without a count; 2 is this project’s choice'
+  },
+  'mdsi.capacity': {
+    meaning:
+      'Memory-driven prior refinement (docs/method.md §11): how many (state, action) pairs the Q-memory keeps; beyond it the oldest-inserted pair leaves.',
+    range: '≥ 1',
+    symbol: '—',
+    note: 'the source names no bound; this project’s choice'
+  },
+  'mdsi.gamma': {
+    meaning:
+      'MDSI: discount of the Monte-Carlo return-to-go G_t = Σ_{i ≥ 0} γ^i r_{t+i} written for each step’s (state, action).',
+    range: '[0, 1]',
+    symbol: 'γ',
+    note: 'the predecessor method’s 0.99'
+  },
+  'mdsi.combine': {
+    meaning:
+      'MDSI: how a new return G joins a stored pair’s Q. mean: Q ← Q + (G − Q)/N, N its visits after this one (the running mean of its returns); max: Q ← max(Q, G); overwrite: Q ← G.',
+    range: 'mean | max | overwrite',
+    symbol: '—',
+    note: 'the source leaves it open; mean is this project’s choice'
+  },
+  'mdsi.neighbours': {
+    meaning:
+      'MDSI: an unseen (state, action) pair’s Q is estimated from at most this many stored pairs, the most similar first (ties: the older), among those at least mdsi.minSimilarity similar.',
+    range: '≥ 1',
+    symbol: 'k',
+    note: 'the source leaves k open; 5 is this project’s choice'
+  },
+  'mdsi.minSimilarity': {
+    meaning:
+      'MDSI: a stored pair less similar than this is no neighbour; a pair with no neighbour has Q = 0, the return of an episode that scores nothing.',
+    range: '[0, 1]',
+    symbol: '—',
+    note: 'this project’s choice: above ½, so that an action sharing no word with a stored one in the same state (similarity ½ at the default weights) borrows nothing'
+  },
+  'mdsi.weighting': {
+    meaning:
+      'MDSI: the neighbours’ Q values are averaged weighted by their similarity (similarity) or equally (uniform).',
+    range: 'similarity | uniform',
+    symbol: '—',
+    note: 'the source leaves the weighting open'
+  },
+  'mdsi.stateWeight': {
+    meaning:
+      'MDSI: similarity of two pairs = w · cos(states) + (1 − w) · cos(actions), a state being the task name and the observation on two lines, each text embedded by the run’s embedder.',
+    range: '[0, 1]',
+    symbol: '—',
+    note: 'this project’s choice, as REMEMBERER weighs its halves'
+  },
+  'mdsi.candidates': {
+    meaning:
+      'MDSI: how many actions the policy samples at a step that consults the memory; the step acts with one of the distinct ones, drawn from the posterior q(a|s) ∝ p(a|s) · exp(Q(s, a)/α).',
+    range: '≥ 1',
+    symbol: '—',
+    note: 'the predecessor method sampled 5 to 15'
+  },
+  'mdsi.alpha': {
+    meaning:
+      'MDSI: temperature α of the posterior q(a|s) ∝ p(a|s) · exp(Q(s, a)/α); smaller trusts the memory more.',
+    range: '> 0',
+    symbol: 'α',
+    note: 'the predecessor method’s 10: on this suite’s scores (0 to 100) a return gap of 10 is worth a factor e'
+  },
+  'mdsi.updateWeight': {
+    meaning:
+      'MDSI: the prior-refinement update fits the policy to the posterior with one row per distinct candidate of every step that consulted the memory, its advantage the candidate’s posterior probability q (posterior: the q-weighted log-likelihood) or q − 1/n for n candidates (centred: the same direction, zero-sum per step).',
+    range: 'posterior | centred',
+    symbol: '—',
+    note: 'the source names a q-weighted log-likelihood without the exact weighting'
   }
 }
 
@@ -727,6 +836,18 @@ const paperRaw = {
     observationWeight: 0.5,
     exemplars: 2,
     discouraged: 2
+  },
+  mdsi: {
+    capacity: 4000,
+    gamma: 0.99,
+    combine: 'mean',
+    neighbours: 5,
+    minSimilarity: 0.6,
+    weighting: 'similarity',
+    stateWeight: 0.5,
+    candidates: 5,
+    alpha: 10,
+    updateWeight: 'posterior'
   }
 }
 
@@ -891,7 +1012,7 @@ export const leafPaths = (props: t.Props, prefix = ''): ReadonlyArray<string> =>
  * The switches added after runs had already been stored, each with the value that reproduces how a
  * run stored before it behaved: a run resumed across the change goes on as it started. (The
  * `skipZeroAdvantage` optimisation changed without a switch: such a run goes on with the exact rule.)
- * A section added later (`rememberer`) lists each of its fields; a run stored before it gets the
+ * A section added later (`rememberer`, `mdsi`) lists each of its fields; a run stored before it gets the
  * whole section.
  *
  * @since 0.1.0
@@ -906,7 +1027,8 @@ export const switchesAddedLater: ReadonlyArray<readonly [path: string, before: u
   ['novelty.batchUpdate', 'sequential'],
   ['advantage.gigpoEpisodeStats', 'perTrajectory'],
   // REMEMBERER's section came after runs were stored; no stored run read it, so its defaults
-  ...Object.entries(paperRaw.rememberer).map(([k, v]) => [`rememberer.${k}`, v] as const)
+  ...Object.entries(paperRaw.rememberer).map(([k, v]) => [`rememberer.${k}`, v] as const),
+  ...Object.entries(paperRaw.mdsi).map(([k, v]) => [`mdsi.${k}`, v] as const)
 ]
 
 /**

@@ -33,7 +33,10 @@ import { ModelConfig, decodeModelConfig, priorModelConfig } from './model.ts'
  * - `reflexion`: no parameter updates; after each episode the policy writes a reflection for the task
  *   and the last 3 reflections of the task are in every prompt;
  * - `rememberer`: no parameter updates; every step updates a Q-value per (observation, task) key and
- *   action, and every prompt shows the most similar keys' best and worst actions (docs/method.md §10).
+ *   action, and every prompt shows the most similar keys' best and worst actions (docs/method.md §10);
+ * - `mdsi`: memory-driven prior refinement: a step acts with a posterior over the policy's sampled
+ *   candidates weighted by a Q-memory of returns, and the update fits the policy to that posterior
+ *   (docs/method.md §11).
  *
  * @since 0.1.0
  * @category model
@@ -46,7 +49,8 @@ export const Method = t.keyof({
   'empo2-no-mask': null,
   'empo2-no-intrinsic': null,
   reflexion: null,
-  rememberer: null
+  rememberer: null,
+  mdsi: null
 })
 /** @since 0.1.0 @category model */
 export type Method = t.TypeOf<typeof Method>

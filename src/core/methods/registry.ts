@@ -16,6 +16,7 @@ import {
   noMaskMethod,
   noOffPolicyMethod
 } from './empo2.ts'
+import { mdsiMethod } from './mdsi.ts'
 import { reflexionMethod } from './reflexion.ts'
 import { remembererMethod } from './rememberer.ts'
 import type { MethodDefinition, RunMethod } from './record.ts'
@@ -34,7 +35,8 @@ export const methods: { readonly [M in Method]: MethodDefinition } = {
   'empo2-no-mask': noMaskMethod,
   'empo2-no-intrinsic': noIntrinsicMethod,
   reflexion: reflexionMethod,
-  rememberer: remembererMethod
+  rememberer: remembererMethod,
+  mdsi: mdsiMethod
 }
 
 /**
