@@ -206,3 +206,92 @@ for (const [name, algo] of [
     assert.equal(blocks, algo.memory.tipPromptShowsTips ? 2 : 0, p)
     assert.equal(p.includes('<tips>'), algo.memory.tipPromptShowsTips)
   })
+
+// ---------------------------------------------------------------------------------------------
+// acting by reweighting the policy's samples (memory-driven prior refinement, docs/method.md §11)
+// ---------------------------------------------------------------------------------------------
+
+/** Answers request `i` of a call with `texts[i mod n]`, log-prob −(1 + i mod n); counts the calls. */
+const cyclingPolicy = (texts: ReadonlyArray<string>, calls: number[]): Policy => ({
+  ...recordingPolicy([]),
+  sample: async (requests) => {
+    calls.push(requests.length)
+    return requests.map((_, i) => ({
+      text: texts[i % texts.length] as string,
+      tokens: [i % texts.length],
+      logProbs: [-(1 + (i % texts.length))],
+      samplingLogProbs: [-(1 + (i % texts.length))],
+      finished: true
+    }))
+  }
+})
+
+const mdsiRun = (mode: 'onPolicyWithTips' | 'onPolicyNoMemory', pairs: ReadonlyArray<unknown>) => {
+  const m = runMethod(mainJobRun('mdsi', 'paper'), embed)
+  return {
+    m,
+    settings: {
+      algo: m.algo,
+      agent: m.agent,
+      temperature: 1,
+      tipTemperature: 1,
+      maxSteps: 3,
+      modes: { _tag: 'Fixed', mode } as const,
+      writesTips: false,
+      writesMemory: true,
+      learnsNovelty: false
+    },
+    state: freshState(m.trialMemory.restore({ pairs: { pairs } }))
+  }
+}
+
+test('a reweighting memory samples its candidates per step, acts with one of the distinct ones and records their posterior; without memory the policy’s one sample is taken', async () => {
+  const texts = ['look', 'go east', 'look', 'take key', 'open door']
+  const calls: number[] = []
+  const { m, settings, state } = mdsiRun('onPolicyWithTips', [])
+  const k = m.algo.mdsi.candidates
+  const out = await play([], { settings, state }, cyclingPolicy(texts, calls))
+  const steps = out.episodes[0]?.steps ?? []
+  assert.ok(steps.length > 0)
+  assert.deepEqual(
+    calls,
+    steps.map(() => k)
+  )
+  for (const s of steps) {
+    assert.deepEqual(
+      s.candidates.map((c) => c.action),
+      ['look', 'go east', 'take key', 'open door']
+    )
+    assert.ok(
+      s.candidates.some((c) => c.action === s.action && c.actionTokens.join() === s.actionTokens.join())
+    )
+    // an empty memory gives every Q 0: the posterior is the policy renormalised over the candidates
+    const z = [1, 2, 4, 5].reduce((a, j) => a + Math.exp(-j), 0)
+    s.candidates.forEach((c, j) => assert.ok(Math.abs(c.weight - Math.exp(-[1, 2, 4, 5][j]!) / z) < 1e-12))
+  }
+  const none: number[] = []
+  const plain = await play([], mdsiRun('onPolicyNoMemory', []), cyclingPolicy(texts, none))
+  assert.deepEqual(
+    none,
+    plain.episodes[0]?.steps.map(() => 1)
+  )
+  for (const s of plain.episodes[0]?.steps ?? []) {
+    assert.equal(s.action, 'look')
+    assert.deepEqual(s.candidates, [])
+  }
+})
+
+test('the memory’s Q decides the draw: a pair with a far higher return is chosen at every step', async () => {
+  const texts = ['look', 'take key']
+  // the pair's action is the same and its state shares the task: a neighbour of every state here
+  const { settings, state } = mdsiRun('onPolicyWithTips', [
+    { state: 'collect\nanywhere', action: 'take key', q: 1000, visits: 1 }
+  ])
+  const out = await play([], { settings, state }, cyclingPolicy(texts, []))
+  const steps = out.episodes[0]?.steps ?? []
+  assert.ok(steps.length > 0)
+  for (const s of steps) {
+    assert.equal(s.action, 'take key')
+    assert.ok((s.candidates.find((c) => c.action === 'take key')?.weight ?? 0) > 0.99)
+  }
+})
