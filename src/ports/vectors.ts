@@ -69,6 +69,15 @@ import {
   type RemembererSettings,
   type RemembererStore
 } from '../core/methods/rememberer.ts'
+import {
+  posterior,
+  qEstimates,
+  stateText as mdsiStateText,
+  writeEpisode as mdsiWriteEpisode,
+  type MdsiSettings,
+  type MdsiStore
+} from '../core/methods/mdsi.ts'
+import { drawIndex } from '../core/methods/record.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -2109,6 +2118,143 @@ export const remembererSpecs: ReadonlyArray<VectorSpec> = [
   }
 ]
 
+// memory-driven prior refinement: the defaults of the config's mdsi section, and stores by hand
+const mdsiDefaults: MdsiSettings = {
+  capacity: 4000,
+  gamma: 0.99,
+  combine: 'mean',
+  neighbours: 5,
+  minSimilarity: 0.6,
+  weighting: 'similarity',
+  stateWeight: 0.5,
+  candidates: 5,
+  alpha: 10,
+  updateWeight: 'posterior'
+}
+const mdsiPair = (task: string, observation: string, action: string, q: number, visits = 1) => ({
+  state: mdsiStateText(task, observation),
+  action,
+  q,
+  visits
+})
+const mdsiPool: MdsiStore = {
+  pairs: [
+    mdsiPair('collect', 'You are in the hall. A door leads east.', 'go east', 30, 2),
+    mdsiPair('collect', 'You are in the hall. A door leads east.', 'look', 0, 3),
+    mdsiPair('collect', 'You are in the kitchen. A key is here.', 'take key', 60, 1),
+    mdsiPair('boil', 'You are in the kitchen. A stove is here.', 'take pot', 45, 2)
+  ]
+}
+
+/**
+ * Vectors of memory-driven prior refinement (docs/method.md §11): the write of an episode, the Q
+ * estimates, the posterior, and the draw among candidates.
+ *
+ * @since 0.1.0
+ * @category instances
+ */
+export const mdsiSpecs: ReadonlyArray<VectorSpec> = [
+  {
+    module: 'mdsi',
+    function: 'writeEpisode',
+    signature: 'expected = writeEpisode(input.settings)(input.episode)(input.store)',
+    description:
+      'The Q-memory after an episode (algorithm in docs/porting.md, "Memory-driven prior refinement"): each step’s return-to-go G_t = Σ_{i ≥ 0} γ^i r_{t+i} (γ^i as a running product) joins the pair (task + "\n" + observation, action) in step order: a new pair is appended with q = G, visits 1, and past capacity the first pair leaves; a stored pair gets visits + 1 and q by settings.combine (mean: q + (G − q)/visits after the increment; max; overwrite). Cases: an empty memory with a repeated pair, each combine rule onto a stored pair, γ = 1 and 0, capacity 2.',
+    tolerance: { abs: 1e-12, rel: 1e-9 },
+    cases: () =>
+      (
+        [
+          ['mean, γ 0.99: an empty memory, a pair repeated in the episode', {}, { pairs: [] }],
+          ['mean onto the stored pool', {}, mdsiPool],
+          ['max onto the stored pool', { combine: 'max' }, mdsiPool],
+          ['overwrite onto the stored pool, γ = 1', { combine: 'overwrite', gamma: 1 }, mdsiPool],
+          ['γ = 0: each pair gets its immediate reward', { gamma: 0 }, mdsiPool],
+          [
+            'capacity 2 from an empty memory: the oldest of three pairs leaves',
+            { capacity: 2 },
+            { pairs: [] }
+          ]
+        ] as ReadonlyArray<readonly [string, Partial<MdsiSettings>, MdsiStore]>
+      ).map(([name, over, store]) => {
+        const settings = { ...mdsiDefaults, ...over }
+        const episode = remEpisode('collect', [
+          ['You are in the hall. A door leads east.', 'look', 0],
+          ['You are in the hall. A door leads east.', 'go east', 5],
+          ['You are in the kitchen. A key is here.', 'take key', 40],
+          ['You are in the hall. A door leads east.', 'go east', 10]
+        ])
+        return mkCase(name, { settings, store, episode }, mdsiWriteEpisode(settings)(episode)(store))
+      })
+  },
+  {
+    module: 'mdsi',
+    function: 'qEstimates',
+    signature: 'expected = qEstimates(input.settings, embed)(input.store)(input.state, input.actions)',
+    description:
+      'Q of each action in a state: a stored pair (same state and action text) answers its q; otherwise every stored pair gets similarity w · cosine(embed(pair.state), embed(state)) + (1 − w) · cosine(embed(pair.action), embed(action)), w = stateWeight, the default embedding; pairs below minSimilarity are dropped, the rest sorted by similarity descending (ties: store index ascending) and cut to `neighbours`; none: 0; else the mean of their q weighted by similarity (weighting similarity, unless the weights sum to 0) or equally (uniform). Cases: stored, near and unrelated actions at the default settings, uniform weighting, k = 1, threshold 0, state weights 0 and 1.',
+    tolerance: { abs: 1e-12, rel: 1e-9 },
+    cases: () =>
+      (
+        [
+          ['defaults', {}],
+          ['uniform weighting', { weighting: 'uniform' }],
+          ['one neighbour', { neighbours: 1 }],
+          ['threshold 0: every pair a neighbour', { minSimilarity: 0 }],
+          ['state weight 0: actions only', { stateWeight: 0 }],
+          ['state weight 1: states only', { stateWeight: 1 }]
+        ] as ReadonlyArray<readonly [string, Partial<MdsiSettings>]>
+      ).map(([name, over]) => {
+        const settings = { ...mdsiDefaults, ...over }
+        const state = mdsiStateText('collect', 'You are in the hall. A door leads east.')
+        const actions = ['go east', 'go west', 'take key', 'xyzzy', 'look']
+        return mkCase(
+          name,
+          { settings, store: mdsiPool, state, actions },
+          qEstimates(settings, embed)(mdsiPool)(state, actions)
+        )
+      })
+  },
+  {
+    module: 'mdsi',
+    function: 'posterior',
+    signature: 'expected = posterior(input.alpha)(input.logProbs, input.qs)',
+    description:
+      'The posterior over candidates: z_j = logProbs_j + qs_j / alpha; q_j = exp(z_j − max z) / Σ_i exp(z_i − max z). Cases: equal Q (the policy renormalised), one candidate, a return gap of α (odds × e), log-probs of −1000 (no underflow), α small enough that one candidate takes almost all.',
+    tolerance: { abs: 1e-12, rel: 1e-9 },
+    cases: () =>
+      (
+        [
+          ['equal Q', 10, [-1, -2, -3], [5, 5, 5]],
+          ['one candidate', 10, [-4], [60]],
+          ['a gap of α', 10, [Math.log(0.5), Math.log(0.5)], [10, 0]],
+          ['log-probs of −1000', 1, [-1000, -1001], [0, 0]],
+          ['α 0.1: the best return takes almost all', 0.1, [-0.5, -1, -3], [0, 5, 10]]
+        ] as ReadonlyArray<readonly [string, number, ReadonlyArray<number>, ReadonlyArray<number>]>
+      ).map(([name, alpha, logProbs, qs]) =>
+        mkCase(name, { alpha, logProbs, qs }, posterior(alpha)(logProbs, qs))
+      )
+  },
+  {
+    module: 'record',
+    function: 'drawIndex',
+    signature: 'expected = drawIndex(input.weights, input.u)',
+    description:
+      'The index drawn from probabilities by one uniform u in [0, 1): the first i with u < Σ_{j ≤ i} weights_j (summed left to right in float64); if rounding leaves the sum at or below u, the last index with a positive weight. Cases: interior points, exact boundaries, zero weights, a sum rounded below u.',
+    tolerance: { abs: 0, rel: 0 },
+    cases: () =>
+      (
+        [
+          ['u in the first interval', [0.2, 0.5, 0.3], 0.1],
+          ['u on the first boundary: the second', [0.2, 0.5, 0.3], 0.2],
+          ['u in the last interval', [0.2, 0.5, 0.3], 0.75],
+          ['zero weights are skipped', [0, 0.4, 0, 0.6, 0], 0.4],
+          ['a sum below u: the last positive index', [0.1, 0.2, 0.3 - 1e-9, 0], 0.6],
+          ['u = 0', [0, 1], 0]
+        ] as ReadonlyArray<readonly [string, ReadonlyArray<number>, number]>
+      ).map(([name, weights, u]) => mkCase(name, { weights, u }, drawIndex(weights, u)))
+  }
+]
+
 /**
  * The fixed seed of the committed vectors.
  *
@@ -2122,7 +2268,8 @@ export const VECTORS_SEED = 20260223
  * The rng and loss files came first; returns, advantages, modes, tokenizer, prompt, embedding, memory
  * and novelty were appended after them, then the aggregation weights, the omitted rows' counts and the
  * batch novelty reward, then the memory entry text and the tip-writing prompt, then REMEMBERER's
- * write, retrieval scores and exemplar text.
+ * write, retrieval scores and exemplar text, then memory-driven prior refinement's write, Q
+ * estimates, posterior and draw.
  *
  * @since 0.1.0
  * @category instances
@@ -2136,7 +2283,8 @@ export const allSpecs: ReadonlyArray<VectorSpec> = [
   ...memorySpecs,
   ...switchSpecs,
   ...memoryTextSpecs,
-  ...remembererSpecs
+  ...remembererSpecs,
+  ...mdsiSpecs
 ]
 
 /**
