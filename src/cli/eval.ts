@@ -2,7 +2,8 @@
  * `empo2 eval <run>`: evaluate a run's latest checkpoint (or a checkpoint file such as the prior) —
  * out-of-distribution families with memory over the configured trials (first, so that a bad
  * `--rename` is refused at once), then held-out variants without memory; with `--held-out-memory` also the held-out variants with memory per trial, and with
- * `--tips-by` another checkpoint writes the tips — and print the result; nothing is written.
+ * `--tips-by` another checkpoint writes the tips, with `--trained-memory` the trials start from the
+ * run's memory instead of an empty one — and print the result; nothing is written.
  */
 import { isDeepStrictEqual } from 'node:util'
 import { Command } from 'commander'
@@ -13,6 +14,7 @@ import { formatTable } from '../core/reports/table.ts'
 import { nonNegativeInt } from '../spec/brands.ts'
 import { selectBackend, type BackendName } from '../effects/tensor/backend.ts'
 import { loadCheckpoint } from '../effects/tensor/checkpoint.ts'
+import { readMemory } from '../effects/run/store.ts'
 import { evalTarget, fitToEnvironment } from '../effects/train/run.ts'
 import {
   evaluateHeldOut,
@@ -30,6 +32,7 @@ interface Opts {
   readonly variants?: number
   readonly seed: number
   readonly heldOutMemory?: boolean
+  readonly trainedMemory?: boolean
   readonly tipsBy?: string
   readonly rename?: Renaming
   readonly oodVariants?: number
@@ -52,6 +55,10 @@ export const evalCommand = (): Command =>
     .option(
       '--held-out-memory',
       'also run the held-out variants with memory, trial after trial (as out of distribution)'
+    )
+    .option(
+      '--trained-memory',
+      'memory trials start from the run’s memory as its latest iteration left it, not from an empty one'
     )
     .option('--tips-by <checkpoint>', 'write the tips of every memory trial with this checkpoint instead')
     .option(
@@ -76,7 +83,10 @@ export const evalCommand = (): Command =>
     .option('--backend <name>', 'tensor backend', backendArg)
     .option('--json', 'print one JSON object instead of text, with every tip the memory trials wrote')
     .action(async (target: string, o: Opts) => {
-      const { run: stored, checkpoint } = evalTarget(target)
+      const { run: stored, checkpoint, memory } = evalTarget(target)
+      if (o.trainedMemory === true && memory === null)
+        throw new Error(`--trained-memory: ${target} is a checkpoint file, not a run directory with a memory`)
+      const startFrom = o.trainedMemory === true && memory !== null ? readMemory(memory) : undefined
       const decoded =
         o.config === undefined ? E.right(stored) : decodeRunConfig(stored)(readOverrides(o.config))
       if (E.isLeft(decoded)) throw new Error(showDecodeError(decoded.left))
@@ -101,14 +111,15 @@ export const evalCommand = (): Command =>
       const rngs = evaluationStreams(o.seed)
       const renaming = o.rename
       // out of distribution first, so a bad --rename is refused at once
-      const ood = await evaluateOod(model, r, rngs.ood, { tipWriter, renaming })
+      const ood = await evaluateOod(model, r, rngs.ood, { tipWriter, renaming, startFrom })
       const heldOut = await evaluateHeldOut(model, r, rngs.heldOut)
       const heldOutWithMemory =
         o.heldOutMemory === true
           ? await evaluateWithMemory(model, r, rngs.heldOutMemory, {
               tasks: await runHeldOutTasks(r),
               trials: r.schedule.oodTrials,
-              tipWriter
+              tipWriter,
+              startFrom
             })
           : null
       if (o.json === true) {
@@ -119,6 +130,7 @@ export const evalCommand = (): Command =>
             ood: ood.results,
             ...(heldOutWithMemory === null ? {} : { heldOutWithMemory: heldOutWithMemory.results }),
             ...(o.tipsBy === undefined ? {} : { tipsBy: o.tipsBy }),
+            ...(startFrom === undefined ? {} : { trainedMemory: true }),
             ...(renaming === undefined ? {} : { oodRenamed: renaming.pairs }),
             tips: {
               ood: ood.tips,
@@ -134,7 +146,9 @@ export const evalCommand = (): Command =>
         Object.keys(rs[0]?.perFamily ?? {}).map(
           (f) => `  ${f}: ${perTrial(rs.flatMap((x) => x.perFamily[f] ?? []))}`
         )
-      const tipsNote = o.tipsBy === undefined ? '' : ` (tips written by ${o.tipsBy})`
+      const tipsNote =
+        (o.tipsBy === undefined ? '' : ` (tips written by ${o.tipsBy})`) +
+        (startFrom === undefined ? '' : ' (from the trained memory)')
       console.log(
         [
           ...(renaming === undefined

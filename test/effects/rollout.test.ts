@@ -266,8 +266,9 @@ test('a reweighting memory samples its candidates per step, acts with one of the
       s.candidates.some((c) => c.action === s.action && c.actionTokens.join() === s.actionTokens.join())
     )
     // an empty memory gives every Q 0: the posterior is the policy renormalised over the candidates
-    const z = [1, 2, 4, 5].reduce((a, j) => a + Math.exp(-j), 0)
-    s.candidates.forEach((c, j) => assert.ok(Math.abs(c.weight - Math.exp(-[1, 2, 4, 5][j]!) / z) < 1e-12))
+    const p = [1, 2, 4, 5].map((j) => Math.exp(-j))
+    const z = p.reduce((a, b) => a + b, 0)
+    s.candidates.forEach((c, j) => assert.ok(Math.abs(c.weight - (p[j] ?? NaN) / z) < 1e-12))
   }
   const none: number[] = []
   const plain = await play([], mdsiRun('onPolicyNoMemory', []), cyclingPolicy(texts, none))

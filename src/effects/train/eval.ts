@@ -141,6 +141,8 @@ export interface MemoryTrialsOn {
   readonly tipWriter?: Transformer | undefined
   /** The suite seen through a word renaming (a probe: src/core/env/rename.ts). */
   readonly renaming?: Renaming | undefined
+  /** The memory the first trial reads: a stored memory snapshot (absent: the empty memory). */
+  readonly startFrom?: Readonly<Record<string, unknown>> | undefined
 }
 
 /**
@@ -165,7 +167,9 @@ export const playMemoryTrials = async (
   const policy =
     on.tipWriter === undefined ? actor : { ...actor, generate: transformerPolicy(on.tipWriter).generate }
   return withPool(environmentSource(run.env, on.renaming), specs.length, async (envs) => {
-    let state: MemoryState = freshState(method.trialMemory.empty)
+    let state: MemoryState = freshState(
+      on.startFrom === undefined ? method.trialMemory.empty : method.trialMemory.restore(on.startFrom)
+    )
     const trials: Array<ReadonlyArray<Trajectory>> = []
     for (let trial = 0; trial < on.trials; trial++) {
       const r = await playEpisodes(
@@ -212,7 +216,7 @@ export const evaluateOod = async (
   model: Transformer,
   run: RunConfig,
   rng: Rng,
-  opts: Pick<MemoryTrialsOn, 'tipWriter' | 'renaming'> = {}
+  opts: Pick<MemoryTrialsOn, 'tipWriter' | 'renaming' | 'startFrom'> = {}
 ): Promise<MemoryTrials> =>
   evaluateWithMemory(model, run, rng, {
     tasks: oodTasks(

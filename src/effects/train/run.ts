@@ -278,15 +278,18 @@ export const priorChange = (
     : null
 
 /**
- * What an evaluation of `target` reads: a run directory gives its stored config and latest
- * checkpoint, a checkpoint file (such as the prior) the main job's config. Throws, naming the target,
+ * What an evaluation of `target` reads: a run directory gives its stored config, latest checkpoint
+ * and the memory snapshot stored with it; a checkpoint file (such as the prior) the main job's config
+ * and no memory. Throws, naming the target,
  * when it is neither or the run has no finished iteration yet.
  */
-export const evalTarget = (target: string): { readonly run: RunConfig; readonly checkpoint: string } => {
+export const evalTarget = (
+  target: string
+): { readonly run: RunConfig; readonly checkpoint: string; readonly memory: string | null } => {
   if (!existsSync(target)) throw new Error(`${target}: no such run directory or checkpoint`)
   if (!existsSync(runPaths(target).config))
-    return { run: mainJobRun(defaultMethod, 'paper'), checkpoint: target }
+    return { run: mainJobRun(defaultMethod, 'paper'), checkpoint: target, memory: null }
   const latest = latestFiles(target)
   if (latest === null) throw new Error(`${target}: no finished iteration to evaluate yet`)
-  return { run: readStoredRun(target).run, checkpoint: latest.checkpoint }
+  return { run: readStoredRun(target).run, checkpoint: latest.checkpoint, memory: latest.memory }
 }
