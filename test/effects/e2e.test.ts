@@ -14,7 +14,9 @@ import { positiveInt, seed } from '../../src/spec/brands.ts'
 import { selectBackend } from '../../src/effects/tensor/backend.ts'
 import { readStoredRun, trainRun } from '../../src/effects/train/run.ts'
 import { fileSha256 } from '../../src/effects/fs.ts'
-import { readEvaluation, readMetrics, runPaths } from '../../src/effects/run/store.ts'
+import { readEvaluation, readMemory, readMetrics, runPaths } from '../../src/effects/run/store.ts'
+import { playMemoryTrials, runHeldOutTasks } from '../../src/effects/train/eval.ts'
+import { mkRng } from '../../src/core/rng.ts'
 import { loadCheckpoint, saveCheckpoint } from '../../src/effects/tensor/checkpoint.ts'
 import { mkTransformer } from '../../src/effects/tensor/transformer.ts'
 
@@ -154,6 +156,38 @@ test('a tiny run writes valid metrics with finite losses, an evaluation, and res
     assert.ok(
       own.tips.heldOutWithMemory.flat().some((t) => t.tip !== null),
       'no tip was written'
+    )
+    // --trained-memory: the first trial reads the run's memory (stored tips are shown before any
+    // trial wrote one), where from an empty memory it shows none; a checkpoint file has no memory
+    const firstTrialShows = async (startFrom?: Readonly<Record<string, unknown>>) => {
+      const stored = readStoredRun(a).run
+      const trials = await playMemoryTrials(
+        loadCheckpoint(runPaths(a).resumeCheckpoint(2)).model,
+        stored,
+        mkRng(0),
+        {
+          tasks: await runHeldOutTasks(stored),
+          trials: 1,
+          startFrom
+        }
+      )
+      return (trials[0] ?? []).flatMap((e) => e.steps.flatMap((x) => x.tips))
+    }
+    assert.deepEqual(await firstTrialShows(), [])
+    assert.ok((await firstTrialShows(readMemory(runPaths(a).resumeMemory(2)))).length > 0)
+    const fromTrained = evalJson('--trained-memory')
+    assert.equal((fromTrained as { trainedMemory?: boolean }).trainedMemory, true)
+    const onFile = spawnSync(
+      process.execPath,
+      [bin, 'eval', runPaths(a).resumeCheckpoint(2), '--trained-memory'],
+      {
+        encoding: 'utf8'
+      }
+    )
+    assert.notEqual(onFile.status, 0)
+    assert.match(
+      onFile.stderr,
+      /--trained-memory: .* is a checkpoint file, not a run directory with a memory/
     )
     const same = evalJson('--tips-by', runPaths(a).resumeCheckpoint(2))
     assert.deepEqual(
