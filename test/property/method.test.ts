@@ -74,7 +74,7 @@ test('a snapshot of a run stored with both stores (before the method was a value
   assert.equal(kindOf('reflexion', 'paper').restore(old).size, 1)
 })
 
-const step = (mode: 'onPolicyNoMemory' | 'offPolicy') => ({
+const step = (mode: 'onPolicyNoMemory' | 'offPolicy', candidates: number) => ({
   observation: 'o',
   prompt: [],
   tips: [],
@@ -85,18 +85,40 @@ const step = (mode: 'onPolicyNoMemory' | 'offPolicy') => ({
   reward: 0,
   intrinsic: 0,
   score: 0,
-  candidates: []
+  candidates: Array.from({ length: candidates }, (_, j) => ({
+    action: `a${j}`,
+    actionTokens: [j],
+    oldLogProbs: [-1],
+    weight: 1 / candidates
+  }))
 })
 
+// what each method updates on: nothing, every step, or every candidate a memory reweighted (a new
+// method must say which here, or this file does not compile)
+const updatesOn: { readonly [M in Method]: 'nothing' | 'steps' | 'candidates' } = {
+  empo2: 'steps',
+  grpo: 'steps',
+  'grpo-novelty': 'steps',
+  'empo2-no-offpolicy': 'steps',
+  'empo2-no-mask': 'steps',
+  'empo2-no-intrinsic': 'steps',
+  reflexion: 'nothing',
+  rememberer: 'nothing',
+  mdsi: 'candidates'
+}
+
 property(
-  'Reflexion and REMEMBERER update on no row; every other method on one row per step',
-  [fc.constantFrom(...methods), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 })],
-  (m, lengths) => {
-    const eps: Trajectory[] = lengths.map((n, g) => ({
+  'a method updates on no row (Reflexion, REMEMBERER), one row per step (EMPO² and GRPO kin), or one per candidate of a reweighted step (memory-driven prior refinement)',
+  [
+    fc.constantFrom(...methods),
+    fc.array(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 4 }), { minLength: 1, maxLength: 4 })
+  ],
+  (m, episodes) => {
+    const eps: Trajectory[] = episodes.map((cands, g) => ({
       task: 'collect',
       variant: 0,
       group: g,
-      steps: Array.from({ length: n }, (_, t) => step(t % 2 === 0 ? 'onPolicyNoMemory' : 'offPolicy')),
+      steps: cands.map((c, t) => step(t % 2 === 0 ? 'onPolicyNoMemory' : 'offPolicy', c)),
       finalObservation: 'o',
       score: 0,
       tip: null,
@@ -106,8 +128,9 @@ property(
       eps,
       eps.map((e) => e.steps.map(() => 1))
     )
-    const frozen = m === 'reflexion' || m === 'rememberer'
-    assert.equal(rows.length, frozen ? 0 : lengths.reduce((a, b) => a + b, 0))
+    const steps = episodes.flat()
+    const expected = { nothing: 0, steps: steps.length, candidates: steps.reduce((a, b) => a + b, 0) }
+    assert.equal(rows.length, expected[updatesOn[m]])
   }
 )
 

@@ -76,13 +76,13 @@ const writesTips = (m: Method, c: Config): boolean =>
   runMethod({ ...mainJobRun(m, 'paper'), algo: c }, embed).writesTips
 
 property(
-  'a training episode writes a tip exactly when some step can read one: Reflexion always, REMEMBERER never (it stores steps, not tips), otherwise iff P(memory rollout) > 0',
+  'a training episode writes a tip exactly when some step can read one: Reflexion always, REMEMBERER and memory-driven prior refinement never (they store steps, not tips), otherwise iff P(memory rollout) > 0',
   [config, fc.constantFrom(...(Object.keys(Method.keys) as Array<Method>))],
   (c, m) => {
     // some step can read a tip unless every step is rolled out without memory
     const readable = modeProbabilities(applyMethod(m)(c).modes).onPolicyNoMemory < 1
     const r = runMethod({ ...mainJobRun(m, 'paper'), algo: c }, embed)
-    if (m === 'rememberer') return !r.writesTips && r.writesMemory
+    if (m === 'rememberer' || m === 'mdsi') return !r.writesTips && r.writesMemory
     return r.writesTips === (m === 'reflexion' || readable) && r.writesMemory === r.writesTips
   }
 )
