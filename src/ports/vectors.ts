@@ -1915,18 +1915,8 @@ export const memoryTextSpecs: ReadonlyArray<VectorSpec> = [
   }
 ]
 
-// REMEMBERER: the defaults of the config's rememberer section, and stores built by hand
-const remDefaults: RemembererSettings = {
-  capacity: 500,
-  actionsPerEntry: 20,
-  eviction: 'closestPair',
-  nStep: null,
-  gamma: 1,
-  learningRate: null,
-  observationWeight: 0.5,
-  exemplars: 2,
-  discouraged: 2
-}
+// REMEMBERER: the paper preset's rememberer section, and stores built by hand
+const remDefaults: RemembererSettings = paperPreset.rememberer
 const remAction = (action: string, q: number, visits: number, meanReward = 0) => ({
   action,
   q,
@@ -2118,19 +2108,8 @@ export const remembererSpecs: ReadonlyArray<VectorSpec> = [
   }
 ]
 
-// memory-driven prior refinement: the defaults of the config's mdsi section, and stores by hand
-const mdsiDefaults: MdsiSettings = {
-  capacity: 4000,
-  gamma: 0.99,
-  combine: 'mean',
-  neighbours: 5,
-  minSimilarity: 0.6,
-  weighting: 'similarity',
-  stateWeight: 0.5,
-  candidates: 5,
-  alpha: 10,
-  updateWeight: 'posterior'
-}
+// memory-driven prior refinement: the paper preset's mdsi section, and stores built by hand
+const mdsiDefaults: MdsiSettings = paperPreset.mdsi
 const mdsiPair = (task: string, observation: string, action: string, q: number, visits = 1) => ({
   state: mdsiStateText(task, observation),
   action,
