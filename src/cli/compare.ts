@@ -4,7 +4,7 @@
  * held-out success without memory (mean ± sample sd over seeds), out-of-distribution score with
  * memory per trial (success there is rare: `deliver` needs `drop`, a verb no training family has,
  * and `power-fan` a three-action chain), and learning curves as SVG, in `runs/<name>/`. `npm start`
- * is the short profile, `npm run reproduce` the full one; `--config` applies a JSON overrides file to
+ * is the short profile, `npm run reproduce` the full one, `npm run reproduce:family` the family one; `--config` applies a JSON overrides file to
  * every run (configs/ holds the ablations' files). Re-running the same command resumes unfinished runs
  * and reuses finished ones — only runs started with the same config: a run directory of another config
  * is refused, naming the first difference.
@@ -35,7 +35,13 @@ import { fitToEnvironment, priorChange, readStoredRun } from '../effects/train/r
 import { mkProgress } from '../effects/progress.ts'
 import { envArg, intArg, methodsArg, nameArg, presetArg, readOverrides, seedsArg } from './args.ts'
 
-/** The two profiles: `short` (the main job, `npm start`) and `full` (`npm run reproduce`). */
+const fullSchedule = { evalEvery: 10, evalVariants: 20, oodVariants: 25 }
+
+/**
+ * The profiles: `short` (the main job, `npm start`), `full` (`npm run reproduce`) and `family`
+ * (`npm run reproduce:family`: the family's memory systems beside EMPO², GRPO and Reflexion, on the
+ * full schedule and into the same comparison, so runs `full` finished are reused).
+ */
 export const profiles = {
   short: { methods: ['empo2', 'grpo'] as ReadonlyArray<Method>, seeds: [0], schedule: {} },
   full: {
@@ -49,12 +55,19 @@ export const profiles = {
       'reflexion'
     ] as ReadonlyArray<Method>,
     seeds: [0, 1, 2],
-    schedule: { evalEvery: 10, evalVariants: 20, oodVariants: 25 }
+    schedule: fullSchedule
+  },
+  family: {
+    methods: ['empo2', 'grpo', 'reflexion', 'rememberer', 'mdsi'] as ReadonlyArray<Method>,
+    seeds: [0, 1, 2],
+    schedule: fullSchedule
   }
 } as const
 
+type ProfileName = keyof typeof profiles
+
 interface Opts {
-  readonly profile: 'short' | 'full'
+  readonly profile: ProfileName
   readonly methods?: ReadonlyArray<Method>
   readonly seeds?: ReadonlyArray<number>
   readonly preset: 'paper' | 'official'
@@ -185,9 +198,10 @@ export const compareCommand = (): Command =>
     )
     .option(
       '--profile <name>',
-      'short (npm start: EMPO² vs GRPO, 1 seed) | full (npm run reproduce: 7 methods, 3 seeds, 20 held-out variants)',
-      (v: string) => {
-        if (v !== 'short' && v !== 'full') throw new Error(`expected short or full, got "${v}"`)
+      'short (npm start: EMPO² vs GRPO, 1 seed) | full (npm run reproduce: 7 methods, 3 seeds, 20 held-out variants) | family (npm run reproduce:family: the memory systems beside EMPO², GRPO and Reflexion, as full, into the same comparison)',
+      (v: string): ProfileName => {
+        if (v !== 'short' && v !== 'full' && v !== 'family')
+          throw new Error(`expected short, full or family, got "${v}"`)
         return v
       },
       'short'
@@ -212,6 +226,7 @@ export const compareCommand = (): Command =>
     .action(async (o: Opts) => {
       const prof = profiles[o.profile]
       const seeds = o.seeds ?? prof.seeds
+      // full and family share a comparison: a run one finished, the other reuses
       const name = o.name ?? (o.profile === 'short' ? 'main' : 'reproduce')
       const root = join(o.runs, name)
       const overrides = comparisonOverrides(o, prof.schedule)
